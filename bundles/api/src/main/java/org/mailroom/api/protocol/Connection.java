@@ -1,0 +1,63 @@
+package org.mailroom.api.protocol;
+
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The transport side of one client connection, as a protocol session sees it. Output is written
+ * in call order; {@link #sendStream} respects the socket's write backpressure.
+ */
+public interface Connection {
+
+    /** The name of the listener (from its configuration) that accepted this connection. */
+    String listenerName();
+
+    InetSocketAddress remoteAddress();
+
+    InetSocketAddress localAddress();
+
+    /** True once TLS protects the connection (implicit TLS, or after {@link #startTls}). */
+    boolean isSecure();
+
+    /** True if the remote address is a loopback address. */
+    boolean isLoopback();
+
+    /** True if {@link #startTls} can be used: the listener has a certificate and is not yet secure. */
+    boolean isStartTlsAvailable();
+
+    /** Settings of the listener that concern the protocol (keys outside the transport's own). */
+    Map<String, Object> listenerProperties();
+
+    /** Sends one line; CRLF is appended, the text is encoded as UTF-8. */
+    void send(String line);
+
+    /**
+     * Sends the bytes of {@code content} as they are, then closes it. Input lines are not
+     * delivered until the whole stream is written, so pipelined commands are answered in order
+     * and a slow reader holds no more than one chunk of memory. A read error closes the connection.
+     */
+    void sendStream(InputStream content);
+
+    /**
+     * Sends {@code reply} in the clear, then negotiates TLS as a server; input is processed only
+     * after the handshake.
+     */
+    void startTls(String reply);
+
+    /**
+     * Stops delivering input for {@code delay}, then runs {@code then} in the session's context
+     * (serialized with the other callbacks) and resumes input. Used for failed-login delays and
+     * for waiting on a service that is being replaced, without holding a thread.
+     */
+    void pause(Duration delay, Runnable then);
+
+    int maxLineLength();
+
+    /** Changes the longest accepted input line, e.g. for long SASL responses. */
+    void setMaxLineLength(int octets);
+
+    /** Sends {@code finalReply} (if not null), then closes the connection once it is written. */
+    void close(String finalReply);
+}

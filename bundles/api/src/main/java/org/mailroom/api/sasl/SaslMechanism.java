@@ -1,0 +1,21 @@
+package org.mailroom.api.sasl;
+
+/**
+ * A SASL mechanism (RFC 4422) as used by POP3 AUTH and SMTP AUTH. Registered as an OSGi service
+ * with the {@link #NAME} property; protocols advertise the mechanisms registered at the time.
+ * A mechanism only decodes the exchange; {@link org.mailroom.api.auth.Authenticator}s verify what
+ * it yields.
+ */
+public interface SaslMechanism {
+
+    /** Service property: the IANA mechanism name, e.g. {@code PLAIN}. */
+    String NAME = "mailroom.sasl.mechanism";
+
+    String name();
+
+    /** True if the exchange reveals a reusable secret, so it needs TLS unless configured otherwise. */
+    boolean exposesSecret();
+
+    /** Starts one exchange; the returned object serves a single authentication attempt. */
+    SaslExchange start();
+}
