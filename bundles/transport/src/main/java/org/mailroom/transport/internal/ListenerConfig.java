@@ -1,0 +1,63 @@
+package org.mailroom.transport.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * One listener ({@code etc/org.mailroom.listener-NAME.cfg}) merged with the shared TLS settings
+ * ({@code etc/org.mailroom.tls.cfg}); a listener file may override any TLS key.
+ */
+@ObjectClassDefinition(name = "Mailroom listener", description = "A TCP port served by one protocol")
+public @interface ListenerConfig {
+
+    @AttributeDefinition(description = "Listener name, used in logs and by protocols")
+    String name();
+
+    @AttributeDefinition(description = "Protocol served, as registered by a protocol bundle (pop3, smtp, ...)")
+    String protocol();
+
+    @AttributeDefinition(description = "Bind address; 0.0.0.0 for all IPv4 addresses, :: for all addresses")
+    String host() default "0.0.0.0";
+
+    @AttributeDefinition(description = "TCP port")
+    int port();
+
+    @AttributeDefinition(description = "none, starttls (upgrade on request) or implicit (TLS from the first byte)")
+    String tls() default "starttls";
+
+    @AttributeDefinition(description = "Seconds without traffic before the connection is closed")
+    int idleTimeoutSeconds() default 600;
+
+    @AttributeDefinition(description = "Longest accepted input line in octets, line end excluded")
+    int maxLineLength() default 2048;
+
+    @AttributeDefinition(description = "Most connections open at once on this listener")
+    int maxConnections() default 1000;
+
+    @AttributeDefinition(description = "Most connections open at once from one client IP address")
+    int maxConnectionsPerIp() default 50;
+
+    @AttributeDefinition(description = "Threads that run protocol logic (hashing, disk I/O) for this listener")
+    int workerThreads() default 16;
+
+    @AttributeDefinition(description = "Reply sent when no bundle serves the protocol; empty for the protocol's usual temporary error")
+    String unavailableReply() default "";
+
+    @AttributeDefinition(name = "tls.certificate", description = "PEM file with the certificate chain")
+    String tls_certificate() default "";
+
+    @AttributeDefinition(name = "tls.privateKey", description = "PEM file with the private key (PKCS#8 or PKCS#1)")
+    String tls_privateKey() default "";
+
+    @AttributeDefinition(name = "tls.keystore", description = "PKCS#12 or JKS keystore, used instead of the PEM files when set")
+    String tls_keystore() default "";
+
+    @AttributeDefinition(name = "tls.keystorePassword", type = org.osgi.service.metatype.annotations.AttributeType.PASSWORD)
+    String tls_keystorePassword() default "";
+
+    @AttributeDefinition(name = "tls.selfSigned", description = "Generate a self-signed certificate when the PEM files are missing")
+    boolean tls_selfSigned() default false;
+
+    @AttributeDefinition(name = "tls.protocols", description = "Enabled TLS versions; only TLSv1.2 and TLSv1.3 are accepted")
+    String[] tls_protocols() default {"TLSv1.3", "TLSv1.2"};
+}

@@ -1,0 +1,70 @@
+package org.mailroom.transport.internal;
+
+import java.net.InetSocketAddress;
+import java.util.Map;
+
+/** Validated listener settings; {@link #from} rejects bad values with the key that holds them. */
+record ListenerSettings(
+        String name,
+        String protocol,
+        InetSocketAddress address,
+        TlsMode tls,
+        int idleTimeoutSeconds,
+        int maxLineLength,
+        int maxConnections,
+        int maxConnectionsPerIp,
+        int workerThreads,
+        String unavailableReply,
+        TlsSettings tlsSettings,
+        Map<String, Object> protocolProperties) {
+
+    static ListenerSettings from(ListenerConfig c, Map<String, Object> raw) {
+        String name = require("name", c.name());
+        String protocol = require("protocol", c.protocol());
+        if (c.port() < 0 || c.port() > 65535) {
+            throw new ConfigException("port", "must be between 0 and 65535, not " + c.port());
+        }
+        TlsMode tls;
+        try {
+            tls = TlsMode.parse(c.tls());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("tls", e.getMessage());
+        }
+        positive("idleTimeoutSeconds", c.idleTimeoutSeconds());
+        if (c.maxLineLength() < 512) {
+            throw new ConfigException("maxLineLength", "must be at least 512, not " + c.maxLineLength());
+        }
+        positive("maxConnections", c.maxConnections());
+        positive("maxConnectionsPerIp", c.maxConnectionsPerIp());
+        positive("workerThreads", c.workerThreads());
+        TlsSettings tlsSettings = TlsSettings.from(c);
+        if (tls != TlsMode.NONE && !tlsSettings.configured()) {
+            throw new ConfigException("tls", tls.name().toLowerCase() + " needs tls.certificate and tls.privateKey, or tls.keystore");
+        }
+        return new ListenerSettings(name, protocol, new InetSocketAddress(require("host", c.host()), c.port()), tls,
+                c.idleTimeoutSeconds(), c.maxLineLength(), c.maxConnections(), c.maxConnectionsPerIp(),
+                c.workerThreads(), c.unavailableReply().trim(), tlsSettings, ProtocolProperties.of(raw));
+    }
+
+    private static String require(String key, String value) {
+        if (value == null || value.isBlank()) {
+            throw new ConfigException(key, "is required");
+        }
+        return value.trim();
+    }
+
+    private static void positive(String key, int value) {
+        if (value <= 0) {
+            throw new ConfigException(key, "must be positive, not " + value);
+        }
+    }
+
+    String unavailableReplyOrDefault() {
+        if (!unavailableReply.isEmpty()) {
+            return unavailableReply;
+        }
+        return protocol.equalsIgnoreCase("pop3")
+                ? "-ERR [SYS/TEMP] Service temporarily unavailable, try again later"
+                : "421 4.3.2 Service temporarily unavailable, try again later";
+    }
+}

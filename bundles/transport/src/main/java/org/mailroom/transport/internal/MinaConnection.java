@@ -1,0 +1,339 @@
+package org.mailroom.transport.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.mina.core.buffer.IoBuffer;
+import org.apache.mina.core.future.DefaultWriteFuture;
+import org.apache.mina.core.session.IoSession;
+import org.apache.mina.core.write.DefaultWriteRequest;
+import org.apache.mina.filter.ssl.DisableEncryptWriteRequest;
+import org.apache.mina.filter.ssl.SslFilter;
+import org.mailroom.api.protocol.Connection;
+import org.mailroom.api.protocol.ProtocolSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection. Every method that touches its state runs in the connection's
+ * {@link SerialExecutor}, so the protocol session sees one callback at a time and no locks are needed.
+ */
+final class MinaConnection implements Connection {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MinaConnection.class);
+    private static final int STREAM_CHUNK = 64 * 1024;
+    private static final int INPUT_HIGH_WATER = 64 * 1024;
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final Object CLOSE = new Object();
+
+    private final IoSession io;
+    private final MinaListener listener;
+    private final ListenerSettings settings;
+    private final SerialExecutor serial;
+    private final LineBuffer input = new LineBuffer();
+    private final Deque<Object> outbound = new ArrayDeque<>();
+    private ProtocolSession session;
+    private int maxLineLength;
+    private InputStream streaming;
+    private byte[] chunk;
+    private boolean delaying;
+    private boolean closing;
+    private boolean closed;
+    private boolean readSuspended;
+
+    MinaConnection(IoSession io, MinaListener listener, ListenerSettings settings) {
+        this.io = io;
+        this.listener = listener;
+        this.settings = settings;
+        this.serial = new SerialExecutor(listener.workers());
+        this.maxLineLength = settings.maxLineLength();
+    }
+
+    // ---- events from the I/O threads; each is handed to the serial executor
+
+    void opened(org.mailroom.api.protocol.Protocol protocol) {
+        serial.execute(() -> guarded(() -> session = protocol.open(this)));
+    }
+
+    void received(IoBuffer buffer) {
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.get(bytes);
+        serial.execute(() -> {
+            if (!closed && !closing) {
+                input.append(bytes);
+                drain();
+            }
+        });
+    }
+
+    void idle() {
+        serial.execute(() -> {
+            if (!closed && !closing && session != null) {
+                guarded(session::onIdle);
+                close(null);
+            }
+        });
+    }
+
+    void sessionClosed() {
+        serial.execute(() -> {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            closeQuietly(streaming);
+            streaming = null;
+            for (Object item : outbound) {
+                if (item instanceof InputStream in) {
+                    closeQuietly(in);
+                }
+            }
+            outbound.clear();
+            input.clear();
+            if (session != null) {
+                guarded(session::onClosed);
+            }
+        });
+    }
+
+    /** Closes the connection politely from outside (listener shutting down). */
+    void shutdown(String reply) {
+        serial.execute(() -> {
+            if (!closed && !closing) {
+                close(reply);
+            }
+        });
+    }
+
+    String settingsProtocol() {
+        return settings.protocol();
+    }
+
+    // ---- Connection
+
+    @Override
+    public String listenerName() {
+        return settings.name();
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return (InetSocketAddress) io.getRemoteAddress();
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) io.getLocalAddress();
+    }
+
+    @Override
+    public boolean isSecure() {
+        return io.getAttribute(SslFilter.SSL_SECURED) != null;
+    }
+
+    @Override
+    public boolean isLoopback() {
+        InetSocketAddress remote = remoteAddress();
+        return remote != null && remote.getAddress() != null && remote.getAddress().isLoopbackAddress();
+    }
+
+    @Override
+    public boolean isStartTlsAvailable() {
+        return settings.tls() == TlsMode.STARTTLS && !io.getFilterChain().contains(SslFilter.class)
+                && listener.tls() != null;
+    }
+
+    @Override
+    public Map<String, Object> listenerProperties() {
+        return settings.protocolProperties();
+    }
+
+    @Override
+    public void send(String line) {
+        byte[] text = line.getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = new byte[text.length + 2];
+        System.arraycopy(text, 0, bytes, 0, text.length);
+        System.arraycopy(CRLF, 0, bytes, text.length, 2);
+        enqueue(bytes);
+    }
+
+    @Override
+    public void sendStream(InputStream content) {
+        enqueue(content);
+    }
+
+    @Override
+    public void startTls(String reply) {
+        TlsContextSource tls = listener.tls();
+        if (!isStartTlsAvailable() || streaming != null || !outbound.isEmpty()) {
+            throw new IllegalStateException("STARTTLS is not possible on this connection now");
+        }
+        // Anything the client pipelined after the command was sent in the clear: drop it (CVE-2011-0411).
+        input.clear();
+        io.getFilterChain().addFirst("tls", listener.newSslFilter(tls));
+        byte[] bytes = (reply + "\r\n").getBytes(StandardCharsets.UTF_8);
+        io.getFilterChain().fireFilterWrite(new PlainWriteRequest(IoBuffer.wrap(bytes), io));
+    }
+
+    @Override
+    public void pause(Duration delay, Runnable then) {
+        delaying = true;
+        try {
+            listener.scheduler().schedule(() -> serial.execute(() -> {
+                delaying = false;
+                if (!closed && !closing) {
+                    guarded(then);
+                    drain();
+                }
+            }), Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            delaying = false;
+            close(null);
+        }
+    }
+
+    @Override
+    public int maxLineLength() {
+        return maxLineLength;
+    }
+
+    @Override
+    public void setMaxLineLength(int octets) {
+        if (octets < 1) {
+            throw new IllegalArgumentException("line length " + octets);
+        }
+        maxLineLength = octets;
+    }
+
+    @Override
+    public void close(String finalReply) {
+        if (closing || closed) {
+            return;
+        }
+        if (finalReply != null) {
+            send(finalReply);
+        }
+        closing = true;
+        enqueue(CLOSE);
+    }
+
+    // ---- internals (serial executor only)
+
+    private void drain() {
+        while (!closed && !closing && streaming == null && !delaying && session != null) {
+            LineBuffer.Kind kind = input.next(maxLineLength);
+            if (kind == LineBuffer.Kind.NONE) {
+                break;
+            }
+            if (kind == LineBuffer.Kind.TOO_LONG) {
+                guarded(session::onLineTooLong);
+            } else {
+                byte[] line = input.line();
+                guarded(() -> session.onLine(line));
+            }
+        }
+        boolean blocked = streaming != null || delaying;
+        if (!readSuspended && blocked && input.buffered() > INPUT_HIGH_WATER) {
+            readSuspended = true;
+            io.suspendRead();
+        } else if (readSuspended && (!blocked || input.buffered() <= INPUT_HIGH_WATER / 4)) {
+            readSuspended = false;
+            io.resumeRead();
+        }
+    }
+
+    private void enqueue(Object item) {
+        if (closed) {
+            if (item instanceof InputStream in) {
+                closeQuietly(in);
+            }
+            return;
+        }
+        if (streaming != null || !outbound.isEmpty()) {
+            outbound.add(item);
+            return;
+        }
+        process(item);
+    }
+
+    private void process(Object item) {
+        if (item instanceof byte[] bytes) {
+            io.write(IoBuffer.wrap(bytes));
+        } else if (item instanceof InputStream in) {
+            streaming = in;
+            pump();
+        } else if (item == CLOSE) {
+            io.closeOnFlush();
+        }
+    }
+
+    /** Writes the next chunk of the current stream; the next one follows when this one is on the wire. */
+    private void pump() {
+        if (closed || streaming == null) {
+            return;
+        }
+        int n;
+        try {
+            if (chunk == null) {
+                chunk = new byte[STREAM_CHUNK];
+            }
+            n = streaming.readNBytes(chunk, 0, chunk.length);
+        } catch (IOException e) {
+            LOG.warn("Listener {}: reading a message for {} failed mid-stream, closing the connection: {}",
+                    settings.name(), remoteAddress(), e.toString());
+            closeQuietly(streaming);
+            streaming = null;
+            io.closeNow();
+            return;
+        }
+        if (n > 0) {
+            IoBuffer buffer = IoBuffer.allocate(n, false);
+            buffer.put(chunk, 0, n).flip();
+            io.write(buffer).addListener(future -> serial.execute(this::pump));
+            return;
+        }
+        closeQuietly(streaming);
+        streaming = null;
+        chunk = null;
+        while (streaming == null && !outbound.isEmpty()) {
+            process(outbound.poll());
+        }
+        drain();
+    }
+
+    private void guarded(Runnable protocolCall) {
+        try {
+            protocolCall.run();
+        } catch (RuntimeException | LinkageError e) {
+            LOG.error("Listener {}: protocol session failed for {}, closing the connection", settings.name(),
+                    remoteAddress(), e);
+            closing = true;
+            io.closeNow();
+        }
+    }
+
+    private static void closeQuietly(InputStream in) {
+        if (in == null) {
+            return;
+        }
+        try {
+            in.close();
+        } catch (IOException e) {
+            LOG.debug("closing a message stream", e);
+        }
+    }
+
+    /** A reply that must leave in the clear although the TLS filter is already in place (STARTTLS). */
+    private static final class PlainWriteRequest extends DefaultWriteRequest implements DisableEncryptWriteRequest {
+        PlainWriteRequest(IoBuffer message, IoSession session) {
+            super(message, new DefaultWriteFuture(session));
+        }
+    }
+}
