@@ -8,6 +8,9 @@ import java.util.Map;
 /**
  * The transport side of one client connection, as a protocol session sees it. Output is written
  * in call order; {@link #sendStream} respects the socket's write backpressure.
+ *
+ * <p>Call these methods only from within a {@link ProtocolSession} callback (or a {@link #pause}
+ * continuation) of this connection, except {@link #close}, which any thread may call.
  */
 public interface Connection {
 
@@ -58,6 +61,9 @@ public interface Connection {
     /** Changes the longest accepted input line, e.g. for long SASL responses. */
     void setMaxLineLength(int octets);
 
-    /** Sends {@code finalReply} (if not null), then closes the connection once it is written. */
+    /**
+     * Sends {@code finalReply} (if not null), then closes the connection once it is written.
+     * Safe to call from any thread, e.g. when a protocol bundle stops.
+     */
     void close(String finalReply);
 }
