@@ -1,0 +1,159 @@
+package org.mailroom.auth.password.internal;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.mailroom.api.auth.AuthResult;
+import org.mailroom.api.auth.Authenticator;
+import org.mailroom.api.auth.Credentials;
+import org.mailroom.api.auth.PasswordCredentials;
+import org.mailroom.api.auth.PasswordScheme;
+import org.mailroom.api.auth.UserDirectory;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** DS shell around {@link PasswordDirectory}: configuration, scheme whiteboard, reload timer. */
+@Component(service = { Authenticator.class, UserDirectory.class }, configurationPid = PasswordDirectoryComponent.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE,
+        property = Authenticator.CREDENTIAL_TYPES + "=" + PasswordCredentials.TYPE)
+@Designate(ocd = PasswordDirectoryComponent.Config.class)
+public final class PasswordDirectoryComponent implements Authenticator, UserDirectory {
+
+    public static final String PID = "org.mailroom.auth.password";
+
+    private static final Logger LOG = LoggerFactory.getLogger(PasswordDirectoryComponent.class);
+
+    @ObjectClassDefinition(name = "Mailroom password directory",
+            description = "Users and password hashes from a Dovecot-compatible passwd-file.")
+    public @interface Config {
+        @AttributeDefinition(description = "Path of the passwd-file; relative paths are resolved against ${karaf.base}")
+        String usersFile();
+
+        @AttributeDefinition(description = "Scheme for new and changed passwords")
+        String defaultScheme() default "ARGON2ID";
+
+        @AttributeDefinition(description = "Scheme for stored hashes without a {SCHEME} prefix")
+        String defaultVerificationScheme() default "CRYPT";
+
+        @AttributeDefinition(description = "How often to check the file for changes, in seconds")
+        int reloadIntervalSeconds() default 2;
+    }
+
+    private final SchemeRegistry schemes = new SchemeRegistry();
+    private volatile PasswordDirectory directory;
+    private ScheduledExecutorService reloader;
+
+    @Reference(service = PasswordScheme.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindScheme(PasswordScheme scheme, Map<String, Object> properties) {
+        schemes.add(scheme, properties);
+        PasswordDirectory d = directory;
+        if (d != null) {
+            d.schemesChanged();
+        }
+    }
+
+    void unbindScheme(PasswordScheme scheme, Map<String, Object> properties) {
+        schemes.remove(scheme, properties);
+    }
+
+    @Activate
+    void activate(Config config) {
+        String usersFile = config.usersFile() == null ? "" : config.usersFile().trim();
+        if (usersFile.isEmpty()) {
+            LOG.error("Configuration {}: key usersFile: missing; the password directory stays inactive", PID);
+            throw new IllegalArgumentException(PID + ": usersFile is required");
+        }
+        int interval = config.reloadIntervalSeconds();
+        if (interval < 1) {
+            LOG.error("Configuration {}: key reloadIntervalSeconds: {} is not positive; using 2", PID, interval);
+            interval = 2;
+        }
+        String defaultScheme = config.defaultScheme();
+        if (!schemes.known(defaultScheme)) {
+            LOG.warn("Configuration {}: key defaultScheme: scheme {} is not known (yet); adding users fails until it appears",
+                    PID, defaultScheme);
+        }
+        PasswordDirectory d = new PasswordDirectory(resolve(usersFile), schemes, defaultScheme, config.defaultVerificationScheme());
+        d.reloadIfChanged();
+        directory = d;
+        ScheduledExecutorService ex = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "mailroom-users-file-reload");
+            t.setDaemon(true);
+            return t;
+        });
+        ex.scheduleWithFixedDelay(() -> {
+            try {
+                d.reloadIfChanged();
+            } catch (RuntimeException e) {
+                LOG.error("Users file {}: reload failed: {}", d.file(), e.toString(), e);
+            }
+        }, interval, interval, TimeUnit.SECONDS);
+        reloader = ex;
+    }
+
+    @Deactivate
+    void deactivate() throws InterruptedException {
+        ScheduledExecutorService ex = reloader;
+        reloader = null;
+        if (ex != null) {
+            ex.shutdownNow();
+            if (!ex.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.warn("Users file reload thread did not stop within 10 s");
+            }
+        }
+    }
+
+    static Path resolve(String usersFile) {
+        Path p = Paths.get(usersFile);
+        String base = System.getProperty("karaf.base");
+        return p.isAbsolute() || base == null ? p : Paths.get(base).resolve(p);
+    }
+
+    @Override
+    public AuthResult authenticate(Credentials credentials) {
+        return directory.authenticate(credentials);
+    }
+
+    @Override
+    public List<String> users() {
+        return directory.users();
+    }
+
+    @Override
+    public boolean exists(String user) {
+        return directory.exists(user);
+    }
+
+    @Override
+    public void add(String user, String password) throws IOException {
+        directory.add(user, password);
+    }
+
+    @Override
+    public void setPassword(String user, String password) throws IOException {
+        directory.setPassword(user, password);
+    }
+
+    @Override
+    public boolean remove(String user) throws IOException {
+        return directory.remove(user);
+    }
+}
