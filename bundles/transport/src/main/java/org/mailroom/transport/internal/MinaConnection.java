@@ -103,15 +103,6 @@ final class MinaConnection implements Connection {
         });
     }
 
-    /** Closes the connection politely from outside (listener shutting down). */
-    void shutdown(String reply) {
-        serial.execute(() -> {
-            if (!closed && !closing) {
-                close(reply);
-            }
-        });
-    }
-
     String settingsProtocol() {
         return settings.protocol();
     }
@@ -214,6 +205,10 @@ final class MinaConnection implements Connection {
 
     @Override
     public void close(String finalReply) {
+        if (!serial.inContext()) {
+            serial.execute(() -> close(finalReply));
+            return;
+        }
         if (closing || closed) {
             return;
         }

@@ -139,7 +139,7 @@ final class MinaListener {
         for (IoSession session : acceptor.getManagedSessions().values()) {
             MinaConnection connection = (MinaConnection) session.getAttribute(CONNECTION);
             if (connection != null && reply != null && !reply.isEmpty()) {
-                connection.shutdown(reply);
+                connection.close(reply);
             } else {
                 session.closeNow();
             }

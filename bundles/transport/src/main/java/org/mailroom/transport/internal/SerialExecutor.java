@@ -15,6 +15,7 @@ final class SerialExecutor implements Executor {
     private final Executor pool;
     private final Queue<Runnable> tasks = new ArrayDeque<>();
     private boolean running;
+    private volatile Thread runner;
 
     SerialExecutor(Executor pool) {
         this.pool = pool;
@@ -39,7 +40,21 @@ final class SerialExecutor implements Executor {
         }
     }
 
+    /** True when called from a task of this executor. */
+    boolean inContext() {
+        return runner == Thread.currentThread();
+    }
+
     private void drain() {
+        runner = Thread.currentThread();
+        try {
+            drainTasks();
+        } finally {
+            runner = null;
+        }
+    }
+
+    private void drainTasks() {
         while (true) {
             Runnable task;
             synchronized (tasks) {
