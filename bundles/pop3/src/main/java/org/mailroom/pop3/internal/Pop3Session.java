@@ -262,11 +262,7 @@ final class Pop3Session implements ProtocolSession {
         sasl = mechanism.start();
         lineLengthBeforeSasl = connection.maxLineLength();
         connection.setMaxLineLength(Math.max(connection.maxLineLength(), settings.maxSaslLineLength()));
-        if (initial == null) {
-            connection.send("+ ");
-            return;
-        }
-        saslContinue(initial);
+        saslContinue(initial == null ? "=" : initial);
     }
 
     private void saslContinue(String line) {
