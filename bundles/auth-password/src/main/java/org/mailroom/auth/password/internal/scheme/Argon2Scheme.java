@@ -60,7 +60,7 @@ public final class Argon2Scheme implements PasswordScheme {
                 return false;
             }
             return Secrets.equal(expected, hash(password, salt, version, mem, t, p, expected.length));
-        } catch (IllegalArgumentException e) {
+        } catch (RuntimeException e) {
             return false;
         }
     }

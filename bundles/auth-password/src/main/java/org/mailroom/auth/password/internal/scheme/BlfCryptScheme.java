@@ -25,7 +25,7 @@ public final class BlfCryptScheme implements PasswordScheme {
         }
         try {
             return OpenBSDBCrypt.checkPassword(encoded, truncate(Secrets.utf8(password)));
-        } catch (IllegalArgumentException e) {
+        } catch (RuntimeException e) {
             return false;
         }
     }
