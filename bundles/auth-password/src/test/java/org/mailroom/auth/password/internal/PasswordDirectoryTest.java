@@ -272,4 +272,14 @@ public class PasswordDirectoryTest {
         long known = System.nanoTime() - t0;
         assertTrue("unknown " + unknown / 1_000_000 + " ms vs known " + known / 1_000_000 + " ms", unknown * 3 > known);
     }
+
+    @Test(timeout = 60_000)
+    public void shippedDemoUsersFileLetsDemoLogIn() throws IOException {
+        try (java.io.InputStream in = getClass().getResourceAsStream("/demo-users")) {
+            Files.copy(in, file);
+        }
+        PasswordDirectory d = directory();
+        assertEquals(AuthResult.Status.SUCCESS, login(d, "demo", "demo"));
+        assertEquals(AuthResult.Status.INVALID, login(d, "demo", "Demo"));
+    }
 }
