@@ -91,6 +91,9 @@ final class Pop3Session implements ProtocolSession {
             line = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
+            if (sasl != null) {
+                endSasl();
+            }
             bad("-ERR Invalid UTF-8 in command");
             return;
         }
@@ -165,28 +168,28 @@ final class Pop3Session implements ProtocolSession {
         List<String> lines = new ArrayList<>();
         lines.add("+OK Capability list follows");
         lines.add("TOP");
-        if (state == State.AUTHORIZATION && plaintextAllowed()) {
+        if (plaintextAllowed()) {
             lines.add("USER");
         }
         lines.add("UIDL");
         lines.add("RESP-CODES");
         lines.add("AUTH-RESP-CODE");
         lines.add("PIPELINING");
-        if (state == State.AUTHORIZATION) {
-            StringBuilder sasl = new StringBuilder("SASL");
-            for (SaslMechanism m : services.mechanisms()) {
-                if (!m.exposesSecret() || plaintextAllowed()) {
-                    sasl.append(' ').append(m.name());
-                }
+        // RFC 2449 section 5: what AUTHORIZATION offers is announced in both states; only STLS is
+        // announced where it is permitted (RFC 2595 section 4).
+        StringBuilder sasl = new StringBuilder("SASL");
+        for (SaslMechanism m : services.mechanisms()) {
+            if (!m.exposesSecret() || plaintextAllowed()) {
+                sasl.append(' ').append(m.name());
             }
-            if (sasl.length() > 4) {
-                lines.add(sasl.toString());
-            }
-            if (connection.isStartTlsAvailable()) {
-                lines.add("STLS");
-            }
-            lines.add("UTF8 USER");
         }
+        if (sasl.length() > 4) {
+            lines.add(sasl.toString());
+        }
+        if (state == State.AUTHORIZATION && connection.isStartTlsAvailable()) {
+            lines.add("STLS");
+        }
+        lines.add("UTF8 USER");
         lines.add("EXPIRE NEVER");
         lines.add("LOGIN-DELAY " + settings.loginDelaySeconds());
         lines.add("IMPLEMENTATION " + IMPLEMENTATION);
