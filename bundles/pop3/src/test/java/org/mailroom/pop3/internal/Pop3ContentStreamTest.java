@@ -11,9 +11,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.Rule;
 import org.junit.Test;
+import org.junit.rules.Timeout;
 
 public class Pop3ContentStreamTest {
+
+    @Rule
+    public final Timeout timeout = Timeout.seconds(60);
 
     private static final String MESSAGE = "From: a@example.org\r\n"
             + "Subject: test\r\n"
@@ -209,7 +214,7 @@ public class Pop3ContentStreamTest {
         assertArrayEquals(expectedRetr(bare), drain(new Pop3ContentStream(new ByteArrayInputStream(bare), -1), 100));
     }
 
-    @Test(timeout = 60_000)
+    @Test
     public void multiMegabyteMessageStreams() throws IOException {
         byte[] line = "0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz\r\n".getBytes(
                 ISO_8859_1);

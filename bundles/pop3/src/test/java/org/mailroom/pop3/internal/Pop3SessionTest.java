@@ -13,11 +13,16 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.Before;
+import org.junit.Rule;
 import org.junit.Test;
+import org.junit.rules.Timeout;
 import org.mailroom.api.store.StoreException;
 import org.mailroom.pop3.internal.TestAuth.PasswordTable;
 
 public class Pop3SessionTest {
+
+    @Rule
+    public final Timeout timeout = Timeout.seconds(60);
 
     private static final Duration FAILED_LOGIN_DELAY = Duration.ofMillis(1234);
     private static final Duration DRAIN_LIMIT = Duration.ofSeconds(10);

@@ -1,0 +1,227 @@
+package org.mailroom.pop3.internal;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertSame;
+import static org.junit.Assert.assertTrue;
+
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.Timeout;
+import org.mailroom.api.auth.AuthResult;
+import org.mailroom.api.auth.Authenticator;
+import org.mailroom.api.protocol.ProtocolSession;
+import org.mailroom.api.sasl.SaslMechanism;
+import org.mailroom.api.store.MailStore;
+import org.osgi.framework.Constants;
+
+public class Pop3ComponentTest {
+
+    @Rule
+    public final Timeout timeout = Timeout.seconds(60);
+
+    private final Pop3Component component = new Pop3Component();
+    private long nextId = 1;
+
+    private Map<String, Object> props(int ranking, Object... more) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(Constants.SERVICE_ID, nextId++);
+        p.put(Constants.SERVICE_RANKING, ranking);
+        for (int i = 0; i < more.length; i += 2) {
+            p.put((String) more[i], more[i + 1]);
+        }
+        return p;
+    }
+
+    /** A Pop3Config with the declared defaults, except the given overrides. */
+    private static Pop3Config config(Map<String, Object> overrides) {
+        return (Pop3Config) Proxy.newProxyInstance(Pop3Config.class.getClassLoader(),
+                new Class<?>[] {Pop3Config.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("annotationType")) {
+                        return Pop3Config.class;
+                    }
+                    Object value = overrides.get(method.getName());
+                    return value != null ? value : method.getDefaultValue();
+                });
+    }
+
+    private static Authenticator named(String name) {
+        return credentials -> AuthResult.success(name);
+    }
+
+    private static List<String> capa(RecordingConnection connection, ProtocolSession session) {
+        connection.fresh();
+        session.onLine("CAPA".getBytes(UTF_8));
+        return connection.freshText();
+    }
+
+    @Test
+    public void defaultsMatchTheConfigDefaults() {
+        assertEquals(Pop3Settings.DEFAULTS, Pop3Settings.from(config(Map.of())));
+    }
+
+    @Test
+    public void authenticatorIsChosenByCredentialTypeThenRankingThenServiceId() {
+        Authenticator low = named("low");
+        Authenticator high = named("high");
+        Authenticator other = named("other");
+        Authenticator tie = named("tie");
+        assertNull(component.authenticator("password"));
+        component.bindAuthenticator(low, props(0, Authenticator.CREDENTIAL_TYPES, "password"));
+        component.bindAuthenticator(other, props(100, Authenticator.CREDENTIAL_TYPES, "token"));
+        assertSame(low, component.authenticator("password"));
+        assertSame(other, component.authenticator("TOKEN"));
+        component.bindAuthenticator(high, props(10, Authenticator.CREDENTIAL_TYPES,
+                new String[] {"token", "password"}));
+        assertSame(high, component.authenticator("password"));
+        assertSame(other, component.authenticator("token"));
+        component.bindAuthenticator(tie, props(10, Authenticator.CREDENTIAL_TYPES, List.of("password")));
+        assertSame("equal ranking: the older service wins", high, component.authenticator("password"));
+        component.unbindAuthenticator(high);
+        assertSame(tie, component.authenticator("password"));
+        component.unbindAuthenticator(tie);
+        component.unbindAuthenticator(low);
+        assertNull(component.authenticator("password"));
+        assertNull(component.authenticator("unknown"));
+    }
+
+    @Test
+    public void storeIsTheHighestRanked() {
+        MailStore a = new MemoryStore();
+        MailStore b = new MemoryStore();
+        assertNull(component.store());
+        component.bindStore(a, props(0));
+        assertSame(a, component.store());
+        component.bindStore(b, props(5));
+        assertSame(b, component.store());
+        component.unbindStore(b);
+        assertSame(a, component.store());
+        component.unbindStore(a);
+        assertNull(component.store());
+    }
+
+    @Test
+    public void mechanismsAreBestFirstAndOnePerName() {
+        SaslMechanism plainLow = new TestAuth.Plain();
+        SaslMechanism plainHigh = new TestAuth.Plain();
+        SaslMechanism login = new TestAuth.Login();
+        component.bindMechanism(plainLow, props(0, SaslMechanism.NAME, "PLAIN"));
+        component.bindMechanism(login, props(5, SaslMechanism.NAME, "LOGIN"));
+        component.bindMechanism(plainHigh, props(10, SaslMechanism.NAME, "PLAIN"));
+        List<SaslMechanism> all = component.mechanisms();
+        assertEquals(2, all.size());
+        assertSame(plainHigh, all.get(0));
+        assertSame(login, all.get(1));
+        component.unbindMechanism(plainHigh);
+        assertEquals(List.of(login, plainLow), component.mechanisms());
+    }
+
+    @Test
+    public void configurationAppliesToNewSessionsAndBadValuesKeepThePrevious() {
+        component.configure(config(Map.of("loginDelaySeconds", 42)), Map.of());
+        RecordingConnection c1 = new RecordingConnection(true, false, false);
+        assertTrue(capa(c1, component.open(c1)).contains("LOGIN-DELAY 42"));
+        component.configure(config(Map.of("loginDelaySeconds", 7, "maxSaslLineLength", 100)),
+                Map.of("felix.fileinstall.filename", "file:/etc/org.mailroom.pop3.cfg"));
+        RecordingConnection c2 = new RecordingConnection(true, false, false);
+        assertTrue(capa(c2, component.open(c2)).contains("LOGIN-DELAY 42"));
+        component.configure(config(Map.of("failedLoginDelayMillis", -1)), Map.of());
+        RecordingConnection c3 = new RecordingConnection(true, false, false);
+        assertTrue(capa(c3, component.open(c3)).contains("LOGIN-DELAY 42"));
+    }
+
+    @Test
+    public void openGreetsAndSessionsShareMailboxLocks() {
+        component.configure(config(Map.of("serviceWaitMillis", 0)), Map.of());
+        TestAuth.PasswordTable passwords = new TestAuth.PasswordTable().with("alice", "secret");
+        component.bindAuthenticator(passwords, props(0, Authenticator.CREDENTIAL_TYPES, "password"));
+        component.bindStore(new MemoryStore(), props(0));
+        RecordingConnection c1 = new RecordingConnection(true, false, false);
+        ProtocolSession s1 = component.open(c1);
+        assertTrue(c1.last().startsWith("+OK"));
+        s1.onLine("USER alice".getBytes(UTF_8));
+        s1.onLine("PASS secret".getBytes(UTF_8));
+        assertTrue(c1.last(), c1.last().startsWith("+OK Logged in"));
+        RecordingConnection c2 = new RecordingConnection(true, false, false);
+        ProtocolSession s2 = component.open(c2);
+        s2.onLine("USER alice".getBytes(UTF_8));
+        s2.onLine("PASS secret".getBytes(UTF_8));
+        assertTrue(c2.last(), c2.last().startsWith("-ERR [IN-USE]"));
+        s1.onClosed();
+        s2.onLine("USER alice".getBytes(UTF_8));
+        s2.onLine("PASS secret".getBytes(UTF_8));
+        assertTrue(c2.last(), c2.last().startsWith("+OK Logged in"));
+    }
+
+    @Test
+    public void deactivateClosesOpenSessionsOnly() {
+        RecordingConnection open = new RecordingConnection(true, false, false);
+        RecordingConnection gone = new RecordingConnection(true, false, false);
+        component.open(open);
+        component.open(gone).onClosed();
+        component.deactivate();
+        assertTrue(open.closed);
+        assertTrue(open.closeReply.startsWith("-ERR [SYS/TEMP]"));
+        assertFalse(gone.closed);
+        assertEquals(0, gone.closeCalls);
+    }
+
+    @Test
+    public void refusalIsATemporaryError() {
+        String refusal = component.refusal("Too many connections");
+        assertTrue(refusal, refusal.startsWith("-ERR [SYS/TEMP] Too many connections"));
+    }
+
+    @Test
+    public void loginHistoryEnforcesTheGap() {
+        LoginHistory history = new LoginHistory();
+        assertTrue(history.tryLogin("a", 0, 0));
+        assertTrue(history.tryLogin("a", 0, 0));
+        assertTrue(history.tryLogin("a", 10, 1_000));
+        assertFalse(history.tryLogin("a", 10, 10_999));
+        assertTrue(history.tryLogin("b", 10, 10_999));
+        assertTrue(history.tryLogin("a", 10, 11_000));
+        assertFalse("a refused attempt does not restart the clock", history.tryLogin("a", 10, 20_999));
+        assertTrue(history.tryLogin("a", 10, 21_000));
+    }
+
+    @Test
+    public void mailboxLockBelongsToItsOwner() {
+        MailboxLocks locks = new MailboxLocks();
+        Object one = new Object();
+        Object two = new Object();
+        assertTrue(locks.tryLock("alice", one));
+        assertFalse(locks.tryLock("alice", two));
+        locks.unlock("alice", two);
+        assertFalse("only the owner unlocks", locks.tryLock("alice", two));
+        locks.unlock("alice", one);
+        assertTrue(locks.tryLock("alice", two));
+    }
+
+    @Test
+    public void settingsRejectBadValues() {
+        Duration ok = Duration.ofSeconds(1);
+        assertBad(() -> new Pop3Settings(false, Duration.ofMillis(-1), 0, ok, 10, 65536));
+        assertBad(() -> new Pop3Settings(false, ok, -1, ok, 10, 65536));
+        assertBad(() -> new Pop3Settings(false, ok, 0, Duration.ofMillis(-1), 10, 65536));
+        assertBad(() -> new Pop3Settings(false, ok, 0, ok, 0, 65536));
+        assertBad(() -> new Pop3Settings(false, ok, 0, ok, 10, 16383));
+        assertEquals(16384, new Pop3Settings(false, ok, 0, ok, 1, 16384).maxSaslLineLength());
+    }
+
+    private static void assertBad(Runnable r) {
+        try {
+            r.run();
+        } catch (IllegalArgumentException expected) {
+            return;
+        }
+        throw new AssertionError("accepted a bad value");
+    }
+}
