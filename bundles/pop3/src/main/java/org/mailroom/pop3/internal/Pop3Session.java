@@ -238,14 +238,15 @@ final class Pop3Session implements ProtocolSession {
         }
         String name = parts[0].toUpperCase(Locale.ROOT);
         String initial = parts.length == 2 ? parts[1] : null;
+        if (!services.mechanisms().isEmpty() && mechanism(name) == null) {
+            bad("-ERR Unsupported authentication mechanism");
+            return;
+        }
+        // No mechanism at all means the authentication bundle is being replaced: wait for it.
         awaitService(() -> mechanism(name), RETRY, deadline(), mechanism -> startSasl(mechanism, initial),
-                () -> {
-                    if (services.mechanisms().isEmpty()) {
-                        connection.send("-ERR [SYS/TEMP] Authentication is temporarily unavailable");
-                    } else {
-                        bad("-ERR Unsupported authentication mechanism");
-                    }
-                });
+                () -> connection.send(services.mechanisms().isEmpty()
+                        ? "-ERR [SYS/TEMP] Authentication is temporarily unavailable"
+                        : "-ERR Unsupported authentication mechanism"));
     }
 
     private SaslMechanism mechanism(String name) {

@@ -428,12 +428,10 @@ public class Pop3SessionTest {
     }
 
     @Test
-    public void unknownMechanismIsRefusedAfterTheServiceWait() {
+    public void unknownMechanismIsRefusedAtOnceWhileOthersAreRegistered() {
         Client c = secure();
-        long start = System.nanoTime();
         assertEquals("-ERR Unsupported authentication mechanism", c.one("AUTH CRAM-MD5"));
-        assertTrue(System.nanoTime() - start >= Duration.ofMillis(100).toNanos());
-        assertFalse("waited for the mechanism", c.connection.pauses.isEmpty());
+        assertTrue("no wait for a mechanism that is simply not offered", c.connection.pauses.isEmpty());
         assertEquals(512, c.connection.maxLineLength());
         assertEquals("+OK", c.one("USER alice"));
     }
