@@ -48,7 +48,7 @@ public class ListenerComponent {
 
     @Activate
     void activate(ListenerConfig config, Map<String, Object> properties) throws Exception {
-        ListenerSettings settings = settings(config, properties);
+        ListenerSettings settings = settings(config, properties, "the listener is not started");
         listener = new MinaListener(settings, this::protocol);
     }
 
@@ -56,7 +56,7 @@ public class ListenerComponent {
     void modified(ListenerConfig config, Map<String, Object> properties) throws Exception {
         ListenerSettings settings;
         try {
-            settings = settings(config, properties);
+            settings = settings(config, properties, "the previous configuration stays in force");
         } catch (ConfigException e) {
             return;
         }
@@ -77,13 +77,12 @@ public class ListenerComponent {
         }
     }
 
-    private static ListenerSettings settings(ListenerConfig config, Map<String, Object> properties) {
+    private static ListenerSettings settings(ListenerConfig config, Map<String, Object> properties, String outcome) {
         try {
             return ListenerSettings.from(config, properties);
         } catch (ConfigException e) {
             Object file = properties.getOrDefault("felix.fileinstall.filename", properties.get(Constants.SERVICE_PID));
-            LOG.error("Bad listener configuration in {}: {}; the previous configuration stays in force", file,
-                    e.getMessage());
+            LOG.error("Bad listener configuration in {}: {}; {}", file, e.getMessage(), outcome);
             throw e;
         }
     }

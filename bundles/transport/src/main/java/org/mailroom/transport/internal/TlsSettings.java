@@ -12,7 +12,7 @@ record TlsSettings(Path certificate, Path privateKey, Path keystore, char[] keys
     private static final Set<String> ALLOWED_PROTOCOLS = Set.of("TLSv1.2", "TLSv1.3");
 
     static TlsSettings from(ListenerConfig c) {
-        List<String> protocols = Arrays.stream(c.tls_protocols()).map(String::trim).filter(p -> !p.isEmpty()).toList();
+        List<String> protocols = Arrays.stream(c.tls_protocols()).flatMap(p -> Arrays.stream(p.split(","))).map(String::trim).filter(p -> !p.isEmpty()).toList();
         if (protocols.isEmpty()) {
             throw new ConfigException("tls.protocols", "must name at least one of " + ALLOWED_PROTOCOLS);
         }

@@ -314,7 +314,9 @@ public class MinaListenerTest {
         } catch (ConfigException e) {
             assertTrue(e.getMessage(), e.getMessage().startsWith("tls.protocols "));
         }
-        values.protocols = new String[] {"TLSv1.3"};
+        values.protocols = new String[] {"TLSv1.3, TLSv1.2"};
+        assertEquals(List.of("TLSv1.3", "TLSv1.2"),
+                ListenerSettings.from(values.config(), Map.of()).tlsSettings().protocols());
         values.port = 70000;
         try {
             ListenerSettings.from(values.config(), Map.of());
