@@ -1,0 +1,103 @@
+package org.mailroom.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assume.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.junit.Test;
+import org.osgi.framework.Bundle;
+
+/** The distribution boots with every Mailroom bundle active and serves POP3 and POP3S, and nothing else. */
+public class BootIT extends MailroomTestSupport {
+
+    @Test(timeout = 60_000)
+    public void everyMailroomBundleIsActive() {
+        for (String bsn : MAILROOM_BUNDLES) {
+            assertEventually(bsn + " ACTIVE", TIMEOUT, () -> {
+                Bundle b = bundle(bsn);
+                return b != null && b.getState() == Bundle.ACTIVE;
+            });
+        }
+    }
+
+    @Test(timeout = 60_000)
+    public void pop3GreetsAndUpgradesWithStls() throws Exception {
+        assertEventually("POP3 port " + pop3Port() + " accepting", TIMEOUT, () -> accepts(pop3Port()));
+        try (Pop3Client pop3 = Pop3Client.connect(LOCALHOST, pop3Port(), TIMEOUT)) {
+            String greeting = pop3.readGreeting();
+            assertTrue(greeting, greeting.startsWith("+OK"));
+
+            Pop3Client.Response capa = pop3.multiLine("CAPA");
+            assertTrue(capa.toString(), capa.ok());
+            assertTrue("STLS advertised: " + capa, capa.lines().contains("STLS"));
+
+            Pop3Client.Response stls = pop3.stls();
+            assertTrue(stls.toString(), stls.ok());
+            assertModernTls(pop3.tlsProtocol());
+            assertTrue(pop3.multiLine("CAPA").ok());
+            assertTrue(pop3.command("QUIT").ok());
+        }
+    }
+
+    @Test(timeout = 60_000)
+    public void pop3sHandshakesTls12Or13AndGreets() throws Exception {
+        assertEventually("POP3S port " + pop3sPort() + " accepting", TIMEOUT, () -> accepts(pop3sPort()));
+        try (Pop3Client pop3s = Pop3Client.connectTls(LOCALHOST, pop3sPort(), TIMEOUT)) {
+            assertModernTls(pop3s.tlsProtocol());
+            String greeting = pop3s.readGreeting();
+            assertTrue(greeting, greeting.startsWith("+OK"));
+            assertTrue(pop3s.command("QUIT").ok());
+        }
+    }
+
+    @Test(timeout = 60_000)
+    public void selfSignedCertificateIsWrittenToTheMailroomDataFolder() {
+        assertEquals(expectedDataFolder(), dataFolder());
+        Path tls = expectedDataFolder().resolve("tls");
+        assertEventually("certificate and key in " + tls, TIMEOUT,
+                () -> Files.isRegularFile(tls.resolve("server.crt")) && Files.isRegularFile(tls.resolve("server.key")));
+    }
+
+    @Test(timeout = 60_000)
+    public void noListeningPortBesidesOursAndPaxExamRmi() throws Exception {
+        assumeTrue("needs Linux /proc", ListeningPorts.supported());
+        assertEventually("POP3 and POP3S bound", TIMEOUT, () -> accepts(pop3Port()) && accepts(pop3sPort()));
+
+        Set<Integer> ports = ListeningPorts.ofThisProcess();
+        assertTrue("POP3 port in " + ports, ports.contains(pop3Port()));
+        assertTrue("POP3S port in " + ports, ports.contains(pop3sPort()));
+        for (int wellKnown : new int[] {8101, 1099, 44444}) {
+            assertFalse("Karaf default port " + wellKnown + " is open: " + ports, ports.contains(wellKnown));
+        }
+        Set<Integer> others = new TreeSet<>(ports);
+        others.removeAll(List.of(pop3Port(), pop3sPort()));
+        for (int port : others) {
+            assertTrue("Port " + port + " is neither ours nor Pax Exam's RMI (all: " + ports + ")",
+                    ListeningPorts.speaksRmi(port));
+        }
+    }
+
+    @Test(timeout = 60_000)
+    public void consoleListsTheMailroomFeaturesAsInstalled() throws Exception {
+        String out = executeCommand("feature:list -i");
+        for (String feature : List.of("mailroom-api", "mailroom-transport", "mailroom-pop3",
+                "mailroom-auth-password", "mailroom-store-maildir", "mailroom-shell")) {
+            assertTrue(feature + " in:\n" + out, out.contains(feature));
+        }
+        Bundle api = bundle("org.mailroom.api");
+        assertNotNull(api);
+        assertEquals(Bundle.ACTIVE, api.getState());
+    }
+
+    private static void assertModernTls(String protocol) {
+        assertTrue("TLS version " + protocol, "TLSv1.3".equals(protocol) || "TLSv1.2".equals(protocol));
+    }
+}
