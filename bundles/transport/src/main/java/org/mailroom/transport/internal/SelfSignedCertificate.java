@@ -55,11 +55,13 @@ final class SelfSignedCertificate {
         builder.addExtension(Extension.keyUsage, true,
                 new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
         builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
-        builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-            new GeneralName(GeneralName.dNSName, host),
-            new GeneralName(GeneralName.dNSName, "localhost"),
-            new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
-            new GeneralName(GeneralName.iPAddress, "::1")}));
+        java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>(java.util.List.of(host, "localhost"));
+        java.util.List<GeneralName> alternatives = new java.util.ArrayList<>();
+        names.forEach(n -> alternatives.add(new GeneralName(GeneralName.dNSName, n)));
+        alternatives.add(new GeneralName(GeneralName.iPAddress, "127.0.0.1"));
+        alternatives.add(new GeneralName(GeneralName.iPAddress, "::1"));
+        builder.addExtension(Extension.subjectAlternativeName, false,
+                new GeneralNames(alternatives.toArray(new GeneralName[0])));
         X509Certificate certificate;
         try {
             certificate = new JcaX509CertificateConverter()
@@ -85,12 +87,10 @@ final class SelfSignedCertificate {
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, ".tmp-", ".pem");
         try {
-            if (secret) {
-                try {
-                    Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-                } catch (UnsupportedOperationException e) {
-                    // not a POSIX file system: the directory's permissions protect the key
-                }
+            try {
+                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString(secret ? "rw-------" : "rw-r--r--"));
+            } catch (UnsupportedOperationException e) {
+                // not a POSIX file system: the directory's permissions protect the key
             }
             try (Writer out = Files.newBufferedWriter(tmp, StandardCharsets.US_ASCII)) {
                 out.write("-----BEGIN " + type + "-----\n");
