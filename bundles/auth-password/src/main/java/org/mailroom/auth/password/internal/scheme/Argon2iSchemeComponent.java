@@ -8,8 +8,6 @@ import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** Registers ARGON2I; cost parameters for new hashes come from its optional configuration. */
 @Component(service = PasswordScheme.class, configurationPid = Argon2iSchemeComponent.PID,
@@ -18,8 +16,6 @@ import org.slf4j.LoggerFactory;
 public final class Argon2iSchemeComponent extends DelegatingScheme {
 
     public static final String PID = "org.mailroom.auth.password.scheme.argon2i";
-
-    private static final Logger LOG = LoggerFactory.getLogger(Argon2iSchemeComponent.class);
 
     @ObjectClassDefinition(name = "Mailroom ARGON2I password scheme",
             description = "Cost of new ARGON2I hashes; stored hashes are verified with their own parameters.")
@@ -37,13 +33,7 @@ public final class Argon2iSchemeComponent extends DelegatingScheme {
     @Activate
     @Modified
     void configure(Config config) {
-        try {
-            use(new Argon2Scheme(false, config.memoryKiB(), config.iterations(), config.parallelism()));
-        } catch (IllegalArgumentException e) {
-            LOG.error("Configuration {}: {}; {}", PID, e.getMessage(), hasDelegate() ? "keeping the previous parameters" : "using the defaults");
-            if (!hasDelegate()) {
-                use(new Argon2Scheme(false, 32768, 4, 1));
-            }
-        }
+        configure(PID, () -> new Argon2Scheme(false, config.memoryKiB(), config.iterations(), config.parallelism()),
+                () -> new Argon2Scheme(false, 32768, 4, 1));
     }
 }

@@ -8,8 +8,6 @@ import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** Registers BLF-CRYPT (bcrypt); the cost of new hashes comes from its optional configuration. */
 @Component(service = PasswordScheme.class, configurationPid = BlfCryptSchemeComponent.PID,
@@ -19,8 +17,6 @@ public final class BlfCryptSchemeComponent extends DelegatingScheme {
 
     public static final String PID = "org.mailroom.auth.password.scheme.blfcrypt";
     static final int DEFAULT_COST = 10;
-
-    private static final Logger LOG = LoggerFactory.getLogger(BlfCryptSchemeComponent.class);
 
     @ObjectClassDefinition(name = "Mailroom BLF-CRYPT password scheme",
             description = "Cost of new bcrypt hashes; stored hashes are verified with their own cost.")
@@ -32,13 +28,7 @@ public final class BlfCryptSchemeComponent extends DelegatingScheme {
     @Activate
     @Modified
     void configure(Config config) {
-        try {
-            use(new BlfCryptScheme(config.cost()));
-        } catch (IllegalArgumentException e) {
-            LOG.error("Configuration {}: key cost: {}; {}", PID, e.getMessage(), hasDelegate() ? "keeping the previous value" : "using the default");
-            if (!hasDelegate()) {
-                use(new BlfCryptScheme(DEFAULT_COST));
-            }
-        }
+        configure(PID, () -> new BlfCryptScheme(config.cost()),
+                () -> new BlfCryptScheme(DEFAULT_COST));
     }
 }

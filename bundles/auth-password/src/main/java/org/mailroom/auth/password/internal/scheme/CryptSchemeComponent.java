@@ -8,8 +8,6 @@ import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** Registers CRYPT (any crypt(3) hash by its prefix); new hashes are SHA512-CRYPT with the configured rounds. */
 @Component(service = PasswordScheme.class, configurationPid = CryptSchemeComponent.PID,
@@ -19,8 +17,6 @@ public final class CryptSchemeComponent extends DelegatingScheme {
 
     public static final String PID = "org.mailroom.auth.password.scheme.crypt";
     static final int DEFAULT_ROUNDS = 50000;
-
-    private static final Logger LOG = LoggerFactory.getLogger(CryptSchemeComponent.class);
 
     @ObjectClassDefinition(name = "Mailroom CRYPT password scheme",
             description = "SHA512-CRYPT rounds of new hashes; stored hashes are verified with their own rounds.")
@@ -32,13 +28,7 @@ public final class CryptSchemeComponent extends DelegatingScheme {
     @Activate
     @Modified
     void configure(Config config) {
-        try {
-            use(new CryptScheme(config.rounds()));
-        } catch (IllegalArgumentException e) {
-            LOG.error("Configuration {}: key rounds: {}; {}", PID, e.getMessage(), hasDelegate() ? "keeping the previous value" : "using the default");
-            if (!hasDelegate()) {
-                use(new CryptScheme(DEFAULT_ROUNDS));
-            }
-        }
+        configure(PID, () -> new CryptScheme(config.rounds()),
+                () -> new CryptScheme(DEFAULT_ROUNDS));
     }
 }

@@ -8,8 +8,6 @@ import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** Registers PBKDF2 (Dovecot format); the rounds of new hashes come from its optional configuration. */
 @Component(service = PasswordScheme.class, configurationPid = Pbkdf2SchemeComponent.PID,
@@ -19,8 +17,6 @@ public final class Pbkdf2SchemeComponent extends DelegatingScheme {
 
     public static final String PID = "org.mailroom.auth.password.scheme.pbkdf2";
     static final int DEFAULT_ROUNDS = 100000;
-
-    private static final Logger LOG = LoggerFactory.getLogger(Pbkdf2SchemeComponent.class);
 
     @ObjectClassDefinition(name = "Mailroom PBKDF2 password scheme",
             description = "Rounds of new hashes; stored hashes are verified with their own rounds.")
@@ -32,13 +28,7 @@ public final class Pbkdf2SchemeComponent extends DelegatingScheme {
     @Activate
     @Modified
     void configure(Config config) {
-        try {
-            use(new Pbkdf2Scheme(config.rounds()));
-        } catch (IllegalArgumentException e) {
-            LOG.error("Configuration {}: key rounds: {}; {}", PID, e.getMessage(), hasDelegate() ? "keeping the previous value" : "using the default");
-            if (!hasDelegate()) {
-                use(new Pbkdf2Scheme(DEFAULT_ROUNDS));
-            }
-        }
+        configure(PID, () -> new Pbkdf2Scheme(config.rounds()),
+                () -> new Pbkdf2Scheme(DEFAULT_ROUNDS));
     }
 }

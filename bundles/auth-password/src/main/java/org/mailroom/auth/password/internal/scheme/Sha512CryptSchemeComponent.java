@@ -8,8 +8,6 @@ import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** Registers SHA512-CRYPT; the rounds of new hashes come from its optional configuration. */
 @Component(service = PasswordScheme.class, configurationPid = Sha512CryptSchemeComponent.PID,
@@ -19,8 +17,6 @@ public final class Sha512CryptSchemeComponent extends DelegatingScheme {
 
     public static final String PID = "org.mailroom.auth.password.scheme.sha512crypt";
     static final int DEFAULT_ROUNDS = 50000;
-
-    private static final Logger LOG = LoggerFactory.getLogger(Sha512CryptSchemeComponent.class);
 
     @ObjectClassDefinition(name = "Mailroom SHA512-CRYPT password scheme",
             description = "Rounds of new hashes; stored hashes are verified with their own rounds.")
@@ -32,13 +28,7 @@ public final class Sha512CryptSchemeComponent extends DelegatingScheme {
     @Activate
     @Modified
     void configure(Config config) {
-        try {
-            use(new ShaCryptScheme(true, config.rounds()));
-        } catch (IllegalArgumentException e) {
-            LOG.error("Configuration {}: key rounds: {}; {}", PID, e.getMessage(), hasDelegate() ? "keeping the previous value" : "using the default");
-            if (!hasDelegate()) {
-                use(new ShaCryptScheme(true, DEFAULT_ROUNDS));
-            }
-        }
+        configure(PID, () -> new ShaCryptScheme(true, config.rounds()),
+                () -> new ShaCryptScheme(true, DEFAULT_ROUNDS));
     }
 }
