@@ -350,15 +350,17 @@ final class Pop3Session implements ProtocolSession {
             connection.send("-ERR [IN-USE] Mailbox is locked by another POP3 session");
             return;
         }
-        if (!logins.tryLogin(name, settings.loginDelaySeconds(), clock.getAsLong())) {
-            locks.unlock(name, this);
-            connection.send("-ERR [LOGIN-DELAY] Minimum time between logins is " + settings.loginDelaySeconds()
-                    + " seconds");
-            return;
-        }
         user = name;
         awaitStore(deadline, store -> {
             List<MessageInfo> listed = store.list(name);
+            // Counted only once the mailbox opened, so a store failure does not use up the user's slot.
+            if (!logins.tryLogin(name, settings.loginDelaySeconds(), clock.getAsLong())) {
+                releaseMailbox();
+                user = null;
+                connection.send("-ERR [LOGIN-DELAY] Minimum time between logins is " + settings.loginDelaySeconds()
+                        + " seconds");
+                return;
+            }
             messages = List.copyOf(listed);
             deleted = new boolean[messages.size()];
             state = State.TRANSACTION;

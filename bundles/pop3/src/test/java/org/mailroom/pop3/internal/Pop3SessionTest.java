@@ -651,6 +651,18 @@ public class Pop3SessionTest {
     }
 
     @Test
+    public void aLoginThatFailsInTheStoreDoesNotCountForLoginDelay() {
+        settings = settings(false, 60, Duration.ofMillis(100), 10);
+        store.failList = new StoreException("disk busy", true);
+        Client first = secure();
+        first.one("USER alice");
+        assertStartsWith("-ERR [SYS/TEMP]", first.one("PASS secret"));
+        store.failList = null;
+        first.one("USER alice");
+        assertStartsWith("+OK Logged in", first.one("PASS secret"));
+    }
+
+    @Test
     public void loginDelayRefusalDoesNotKeepTheMailboxLocked() {
         settings = settings(false, 60, Duration.ofMillis(100), 10);
         Client first = secure();
