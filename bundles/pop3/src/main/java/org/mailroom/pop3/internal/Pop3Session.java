@@ -325,15 +325,28 @@ final class Pop3Session implements ProtocolSession {
             failedLogin("empty user name or password", credentials.user());
             return;
         }
-        long deadline = deadline();
+        authenticate(credentials, deadline());
+    }
+
+    /**
+     * An UNAVAILABLE result is retried like a missing service until the deadline: an authenticator
+     * whose bundle is stopping or starting answers it while its password schemes are not bound.
+     */
+    private void authenticate(Credentials credentials, long deadline) {
         awaitService(() -> services.authenticator(credentials.type()), RETRY, deadline, authenticator -> {
             AuthResult result = authenticator.authenticate(credentials);
             switch (result.status()) {
                 case SUCCESS -> login(result.user(), deadline);
                 case INVALID -> failedLogin(result.reason(), credentials.user());
                 case UNAVAILABLE -> {
-                    LOG.warn("Authentication of {} unavailable: {}", credentials.user(), result.reason());
-                    connection.send("-ERR [SYS/TEMP] Authentication is temporarily unavailable");
+                    if (System.nanoTime() - deadline < 0) {
+                        LOG.debug("Authentication of {} unavailable ({}), retrying", credentials.user(),
+                                result.reason());
+                        connection.pause(RETRY, () -> authenticate(credentials, deadline));
+                    } else {
+                        LOG.warn("Authentication of {} unavailable: {}", credentials.user(), result.reason());
+                        connection.send("-ERR [SYS/TEMP] Authentication is temporarily unavailable");
+                    }
                 }
             }
         }, () -> connection.send("-ERR [SYS/TEMP] Authentication is temporarily unavailable, try again later"));

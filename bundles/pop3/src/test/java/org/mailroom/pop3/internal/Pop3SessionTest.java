@@ -811,10 +811,26 @@ public class Pop3SessionTest {
         Client c = secure();
         c.one("USER alice");
         assertStartsWith("-ERR [SYS/TEMP]", c.one("PASS secret"));
-        assertTrue("no failed-login delay for a backend failure", c.connection.pauses.isEmpty());
+        assertFalse("no failed-login delay for a backend failure", c.connection.pauses.contains(FAILED_LOGIN_DELAY));
         passwords.unavailable = false;
         c.one("USER alice");
         assertStartsWith("+OK Logged in", c.one("PASS secret"));
+    }
+
+    @Test
+    public void authenticatorUnavailableDuringTheWaitIsAskedAgain() {
+        settings = settings(false, 0, Duration.ofSeconds(30), 10);
+        passwords.unavailable = true;
+        Client c = secure();
+        c.one("USER alice");
+        c.raw("PASS secret");
+        assertTrue("waits instead of answering", c.connection.freshText().isEmpty());
+        assertTrue(c.connection.runOnePause());
+        assertTrue(c.connection.freshText().isEmpty());
+        passwords.unavailable = false;
+        c.connection.drainPauses(DRAIN_LIMIT);
+        assertStartsWith("+OK Logged in", c.connection.last());
+        assertFalse(c.connection.pauses.contains(FAILED_LOGIN_DELAY));
     }
 
     @Test
