@@ -163,6 +163,10 @@ public class RealClientsIT extends MailroomTestSupport {
             }
             Run run = run(dir, command);
             assertEquals(mode + " curl RETR all failed: " + run.stderr(), 0, run.exit());
+            assertEquals(mode + " session upgraded with STLS:\n" + run.stderr(), !implicitTls,
+                    run.stderr().contains("> STLS"));
+            assertTrue(mode + " one session for all messages:\n" + run.stderr(),
+                    run.stderr().split("> AUTH ", -1).length == 2);
 
             for (int n = 1; n <= box.messages().size(); n++) {
                 Delivered m = box.messages().get(n - 1);
