@@ -172,6 +172,8 @@ public class RealClientsIT extends MailroomTestSupport {
                 Delivered m = box.messages().get(n - 1);
                 byte[] got = Files.readAllBytes(dir.resolve("msg" + n));
                 assertBytes(mode + " curl, message " + n + " (" + m.name() + ")", m.retrieved(), got);
+                // A message whose last line has no line end is listed with its stored size; RETR
+                // must end that line before the terminating ".", so it delivers 2 octets more.
                 long expectedListSize = endsWithLineEnd(m.wire()) ? got.length : got.length - 2;
                 assertEquals(mode + " LIST size of message " + n + " (" + m.name() + ")", expectedListSize,
                         (long) sizes.get(n));
