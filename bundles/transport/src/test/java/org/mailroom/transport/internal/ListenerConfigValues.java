@@ -1,107 +1,67 @@
 package org.mailroom.transport.internal;
 
-import java.lang.annotation.Annotation;
+import java.lang.reflect.Proxy;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 
-/** A ListenerConfig with settable values, as ConfigAdmin would supply them. */
+/**
+ * A ListenerConfig as ConfigAdmin would supply it: every attribute has its annotation default
+ * unless the test sets it with {@link #set}, by method name ({@code "maxConnections"},
+ * {@code "tls_protocols"}).
+ */
 final class ListenerConfigValues {
-    String name = "test";
-    String protocol = "pop3";
-    String host = "127.0.0.1";
-    int port = 0;
-    String tls = "none";
-    String[] protocols = {"TLSv1.3", "TLSv1.2"};
+
+    private final Map<String, Object> values = new HashMap<>();
+
+    ListenerConfigValues() {
+        set("name", "test").set("protocol", "pop3").set("host", "127.0.0.1").set("port", 0).set("tls", "none");
+    }
+
+    /** Implicit or STARTTLS with a self-signed certificate generated into {@code dir}. */
+    static ListenerConfigValues tls(String mode, Path dir) {
+        return new ListenerConfigValues().set("tls", mode)
+                .set("tls_certificate", dir.resolve("server.crt").toString())
+                .set("tls_privateKey", dir.resolve("server.key").toString())
+                .set("tls_selfSigned", true);
+    }
+
+    ListenerConfigValues set(String attribute, Object value) {
+        try {
+            ListenerConfig.class.getMethod(attribute);
+        } catch (NoSuchMethodException e) {
+            throw new IllegalArgumentException("ListenerConfig has no attribute " + attribute);
+        }
+        values.put(attribute, value);
+        return this;
+    }
 
     ListenerConfig config() {
-        return new ListenerConfig() {
-            @Override
-            public Class<? extends Annotation> annotationType() {
-                return ListenerConfig.class;
-            }
+        Map<String, Object> snapshot = new HashMap<>(values);
+        return (ListenerConfig) Proxy.newProxyInstance(ListenerConfig.class.getClassLoader(),
+                new Class<?>[] {ListenerConfig.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("annotationType")) {
+                        return ListenerConfig.class;
+                    }
+                    if (method.getDeclaringClass() == Object.class) {
+                        return switch (method.getName()) {
+                            case "hashCode" -> System.identityHashCode(proxy);
+                            case "equals" -> proxy == args[0];
+                            default -> "ListenerConfig" + snapshot;
+                        };
+                    }
+                    if (snapshot.containsKey(method.getName())) {
+                        return snapshot.get(method.getName());
+                    }
+                    Object fallback = method.getDefaultValue();
+                    if (fallback == null) {
+                        throw new IllegalStateException("ListenerConfig." + method.getName() + " has no default");
+                    }
+                    return fallback;
+                });
+    }
 
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public String protocol() {
-                return protocol;
-            }
-
-            @Override
-            public String host() {
-                return host;
-            }
-
-            @Override
-            public int port() {
-                return port;
-            }
-
-            @Override
-            public String tls() {
-                return tls;
-            }
-
-            @Override
-            public int idleTimeoutSeconds() {
-                return 600;
-            }
-
-            @Override
-            public int maxLineLength() {
-                return 2048;
-            }
-
-            @Override
-            public int maxConnections() {
-                return 100;
-            }
-
-            @Override
-            public int maxConnectionsPerIp() {
-                return 10;
-            }
-
-            @Override
-            public int workerThreads() {
-                return 4;
-            }
-
-            @Override
-            public String unavailableReply() {
-                return "";
-            }
-
-            @Override
-            public String tls_certificate() {
-                return "";
-            }
-
-            @Override
-            public String tls_privateKey() {
-                return "";
-            }
-
-            @Override
-            public String tls_keystore() {
-                return "";
-            }
-
-            @Override
-            public String tls_keystorePassword() {
-                return "";
-            }
-
-            @Override
-            public boolean tls_selfSigned() {
-                return false;
-            }
-
-            @Override
-            public String[] tls_protocols() {
-                return protocols;
-            }
-        };
+    ListenerSettings settings() {
+        return ListenerSettings.from(config(), Map.of());
     }
 }

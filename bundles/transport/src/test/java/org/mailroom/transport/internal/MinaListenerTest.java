@@ -118,7 +118,7 @@ public class MinaListenerTest {
 
     @Test(timeout = 30_000)
     public void idleConnectionsAreClosedAfterTheProtocolSpeaks() throws Exception {
-        MinaListener listener = start(withIdle(settings(TlsMode.NONE), 1));
+        MinaListener listener = start(values(TlsMode.NONE).set("idleTimeoutSeconds", 1).settings());
         try (Client c = Client.plain(listener)) {
             c.line();
             assertEquals("-ERR idle", c.line());
@@ -141,9 +141,8 @@ public class MinaListenerTest {
 
     @Test(timeout = 30_000)
     public void connectionsOverThePerAddressLimitAreRefusedWithAProtocolError() throws Exception {
-        ListenerSettings s = settings(TlsMode.NONE);
-        MinaListener listener = start(new ListenerSettings(s.name(), s.protocol(), s.address(), s.tls(),
-                s.idleTimeoutSeconds(), s.maxLineLength(), 10, 2, s.workerThreads(), "", s.tlsSettings(), Map.of()));
+        MinaListener listener = start(values(TlsMode.NONE).set("maxConnections", 10).set("maxConnectionsPerIp", 2)
+                .settings());
         Client a = Client.plain(listener);
         Client b = Client.plain(listener);
         assertEquals("+OK test ready", a.line());
@@ -248,18 +247,16 @@ public class MinaListenerTest {
 
     @Test(timeout = 30_000)
     public void reconfigureChangesIdleTimeoutInPlaceAndRebindsOnANewPort() throws Exception {
-        MinaListener listener = start(settings(TlsMode.NONE));
+        ListenerConfigValues values = values(TlsMode.NONE);
+        MinaListener listener = start(values.settings());
         int oldPort = listener.boundAddress().getPort();
         try (Client open = Client.plain(listener)) {
             open.line();
-            listener.reconfigure(withIdle(listener.settings(), 1));
+            listener.reconfigure(values.set("idleTimeoutSeconds", 1).settings());
             assertEquals("-ERR idle", open.line());
         }
         int newPort = freePort();
-        ListenerSettings s = listener.settings();
-        listener.reconfigure(new ListenerSettings(s.name(), s.protocol(), new InetSocketAddress("127.0.0.1", newPort),
-                s.tls(), 600, s.maxLineLength(), s.maxConnections(), s.maxConnectionsPerIp(), s.workerThreads(), "",
-                s.tlsSettings(), Map.of()));
+        listener.reconfigure(values.set("idleTimeoutSeconds", 600).set("port", newPort).settings());
         assertEquals(newPort, listener.boundAddress().getPort());
         try (Client c = Client.plain(listener)) {
             assertEquals("+OK test ready", c.line());
@@ -292,39 +289,39 @@ public class MinaListenerTest {
     @Test
     public void badSettingsNameTheirKey() {
         ListenerConfigValues values = new ListenerConfigValues();
-        values.tls = "sometimes";
+        values.set("tls", "sometimes");
         try {
             ListenerSettings.from(values.config(), Map.of());
             fail();
         } catch (ConfigException e) {
             assertTrue(e.getMessage(), e.getMessage().startsWith("tls "));
         }
-        values.tls = "implicit";
+        values.set("tls", "implicit");
         try {
             ListenerSettings.from(values.config(), Map.of());
             fail();
         } catch (ConfigException e) {
             assertTrue(e.getMessage(), e.getMessage().startsWith("tls implicit needs"));
         }
-        values.tls = "none";
-        values.protocols = new String[] {"TLSv1.1"};
+        values.set("tls", "none");
+        values.set("tls_protocols", new String[] {"TLSv1.1"});
         try {
             ListenerSettings.from(values.config(), Map.of());
             fail();
         } catch (ConfigException e) {
             assertTrue(e.getMessage(), e.getMessage().startsWith("tls.protocols "));
         }
-        values.protocols = new String[] {"TLSv1.3, TLSv1.2"};
+        values.set("tls_protocols", new String[] {"TLSv1.3, TLSv1.2"});
         assertEquals(List.of("TLSv1.3", "TLSv1.2"),
                 ListenerSettings.from(values.config(), Map.of()).tlsSettings().protocols());
-        values.port = 70000;
+        values.set("port", 70000);
         try {
             ListenerSettings.from(values.config(), Map.of());
             fail();
         } catch (ConfigException e) {
             assertTrue(e.getMessage(), e.getMessage().startsWith("port "));
         }
-        values.port = 1110;
+        values.set("port", 1110);
         assertEquals(1110, ListenerSettings.from(values.config(), Map.of("name", "x", "greeting", "hi"))
                 .address().getPort());
         assertEquals(Map.of("greeting", "hi"), ListenerSettings.from(values.config(),
@@ -340,17 +337,15 @@ public class MinaListenerTest {
     }
 
     private ListenerSettings settings(TlsMode mode) {
-        Path dir = tmp.getRoot().toPath().resolve("tls");
-        TlsSettings tls = new TlsSettings(dir.resolve("server.crt"), dir.resolve("server.key"), null, new char[0],
-                true, List.of("TLSv1.3", "TLSv1.2"));
-        return new ListenerSettings("test", "pop3", new InetSocketAddress("127.0.0.1", 0), mode, 600, 4096, 100, 100,
-                4, "", tls, Map.of());
+        return values(mode).settings();
     }
 
-    private static ListenerSettings withIdle(ListenerSettings s, int seconds) {
-        return new ListenerSettings(s.name(), s.protocol(), s.address(), s.tls(), seconds, s.maxLineLength(),
-                s.maxConnections(), s.maxConnectionsPerIp(), s.workerThreads(), s.unavailableReply(), s.tlsSettings(),
-                s.protocolProperties());
+    /** The settings these tests start from: loose limits, a generated certificate for TLS modes. */
+    ListenerConfigValues values(TlsMode mode) {
+        ListenerConfigValues values = mode == TlsMode.NONE ? new ListenerConfigValues()
+                : ListenerConfigValues.tls(mode.name().toLowerCase(java.util.Locale.ROOT), tmp.getRoot().toPath().resolve("tls"));
+        return values.set("maxLineLength", 4096).set("maxConnections", 100).set("maxConnectionsPerIp", 100)
+                .set("workerThreads", 4);
     }
 
     private static int freePort() throws IOException {
@@ -393,7 +388,7 @@ public class MinaListenerTest {
     }
 
     /** ECHO text, STREAM n, STLS, SECURE, PAUSE ms, QUIT. */
-    private static final class TestProtocol implements Protocol {
+    static final class TestProtocol implements Protocol {
         @Override
         public ProtocolSession open(Connection connection) {
             connection.send("+OK test ready");
