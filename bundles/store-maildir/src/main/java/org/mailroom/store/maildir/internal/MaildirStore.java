@@ -13,6 +13,7 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -27,9 +28,13 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
@@ -48,6 +53,13 @@ import org.slf4j.LoggerFactory;
  * ({@link AccessDeniedException}) are permanent, because retrying cannot help until an
  * administrator steps in; every other I/O failure (disk full, I/O error, too many open files,
  * a broken input stream) is temporary.
+ *
+ * <p>Deletion is all or nothing across a crash: {@link #delete} records the files it will remove in
+ * the mailbox's {@link ExpungeJournal} before removing the first, and any journal found later (on
+ * every use of the mailbox, and for every mailbox by {@link #completeInterruptedDeletions} at start)
+ * is completed before the mailbox is used. Journal work on one mailbox is serialized by a lock,
+ * which list, open and deliver take only when they find a journal to complete: a delivery only adds
+ * a file under a new name, never one that a journal lists.
  */
 final class MaildirStore implements MailStore {
 
@@ -58,6 +70,8 @@ final class MaildirStore implements MailStore {
     private static final int WIRE_SIZE_CACHE_ENTRIES = 100_000;
     private static final int INDEXED_MAILBOXES = 1024;
     private static final String[] MESSAGE_DIRS = {"new", "cur"};
+    private static final int LOCK_STRIPES = 64;
+    private static final int MAX_REPORTED_JOURNALS = 1000;
     private static final Comparator<Entry> OLDEST_FIRST = Comparator.comparingLong(Entry::epoch)
             .thenComparingLong(Entry::micros)
             .thenComparingLong(Entry::counter)
@@ -67,11 +81,21 @@ final class MaildirStore implements MailStore {
             Instant received) {
     }
 
+    private enum JournalState { ABSENT, COMPLETED, INVALID }
+
+    /** Test seam: runs after the journal is durable and before the first file is removed. */
+    interface BeforeRemoval {
+        void run(Path journal) throws IOException;
+    }
+
     private volatile MaildirSettings settings;
     private final String host;
     private final long pid;
     private final AtomicLong deliveries = new AtomicLong();
     private final WireSizeCache wireSizes = new WireSizeCache(WIRE_SIZE_CACHE_ENTRIES);
+    private final Object[] mailboxLocks = new Object[LOCK_STRIPES];
+    private final Set<String> reportedJournals = ConcurrentHashMap.newKeySet();
+    private volatile BeforeRemoval beforeRemoval = journal -> { };
     private final Map<String, Map<String, Path>> indexes = Collections.synchronizedMap(
             new LinkedHashMap<>(64, 0.75f, true) {
                 private static final long serialVersionUID = 1L;
@@ -86,6 +110,9 @@ final class MaildirStore implements MailStore {
         this.settings = settings;
         this.host = MaildirNames.sanitizeHost(localHostName());
         this.pid = ProcessHandle.current().pid();
+        for (int i = 0; i < LOCK_STRIPES; i++) {
+            mailboxLocks[i] = new Object();
+        }
         // Load the stream class now: a stream handed out must keep working after a bundle update.
         new CrlfInputStream(InputStream.nullInputStream());
     }
@@ -99,11 +126,46 @@ final class MaildirStore implements MailStore {
         return settings;
     }
 
+    void beforeRemoval(BeforeRemoval hook) {
+        this.beforeRemoval = hook;
+    }
+
+    /**
+     * Completes the deletion journal of every mailbox under the root that has one, so that a crash
+     * during a deletion is completed on the next start. Failures are logged, not thrown.
+     *
+     * @return how many journals were completed
+     */
+    int completeInterruptedDeletions() {
+        MaildirSettings s = settings;
+        int completed = 0;
+        try (DirectoryStream<Path> mailboxes = Files.newDirectoryStream(s.root())) {
+            for (Path mailbox : mailboxes) {
+                if (MaildirNames.invalidUserReason(mailbox.getFileName().toString()) != null
+                        || !Files.exists(mailbox.resolve(ExpungeJournal.FILE_NAME), LinkOption.NOFOLLOW_LINKS)) {
+                    continue;
+                }
+                try {
+                    if (completeJournal(s, mailbox) == JournalState.COMPLETED) {
+                        completed++;
+                    }
+                } catch (IOException e) {
+                    LOG.error("Cannot complete the deletion journal {}: {}",
+                            mailbox.resolve(ExpungeJournal.FILE_NAME), e.toString());
+                }
+            }
+        } catch (IOException e) {
+            LOG.error("Cannot look for interrupted deletions under {}: {}", s.root(), e.toString());
+        }
+        return completed;
+    }
+
     @Override
     public List<MessageInfo> list(String user) throws StoreException {
         MaildirSettings s = settings;
         Path mailbox = mailboxPath(s, user);
         try {
+            completeJournal(s, mailbox);
             ensureMailbox(s, mailbox);
             removeStaleTmpFiles(mailbox);
             List<Entry> entries = scan(mailbox, true);
@@ -120,10 +182,12 @@ final class MaildirStore implements MailStore {
 
     @Override
     public InputStream open(String user, String uid) throws StoreException {
-        Path mailbox = mailboxPath(settings, user);
-        Map<String, Path> index = indexes.get(mailbox.toString());
-        boolean fresh = false;
+        MaildirSettings s = settings;
+        Path mailbox = mailboxPath(s, user);
         try {
+            completeJournal(s, mailbox);
+            Map<String, Path> index = indexes.get(mailbox.toString());
+            boolean fresh = false;
             if (index == null) {
                 index = refreshIndex(mailbox);
                 fresh = true;
@@ -150,49 +214,195 @@ final class MaildirStore implements MailStore {
         throw new MessageNotFoundException("no message " + uid + " in mailbox of " + user);
     }
 
+    /**
+     * Journals the files of the given uids, removes them, then removes the journal: a crash at any
+     * point leaves either all of them or none (the journal is completed on the next use or start).
+     */
     @Override
     public int delete(String user, Collection<String> uids) throws StoreException {
         MaildirSettings s = settings;
         Path mailbox = mailboxPath(s, user);
-        int removed = 0;
-        try {
-            Map<String, Path> index = indexes.get(mailbox.toString());
-            boolean fresh = false;
-            if (index == null) {
+        Path journal = mailbox.resolve(ExpungeJournal.FILE_NAME);
+        boolean journaled = false;
+        synchronized (lockFor(mailbox)) {
+            try {
+                if (completeJournalLocked(s, mailbox) == JournalState.INVALID) {
+                    setAside(journal);
+                }
+                List<String> entries = journalEntries(mailbox, uids);
+                if (entries.isEmpty()) {
+                    return 0;
+                }
+                writeJournal(s, mailbox, entries);
+                journaled = true;
+                beforeRemoval.run(journal);
+                int removed = removeEntries(s, mailbox, entries);
+                // IfExists: another store instance (a bundle update in progress) may have completed it.
+                // The removal needs no fsync: a journal that comes back lists only files already gone.
+                Files.deleteIfExists(journal);
+                return removed;
+            } catch (IOException e) {
+                throw failure("deleting messages of " + user + (journaled
+                        ? " (the deletion is journaled in " + journal + " and will be completed on the next access)"
+                        : " (nothing was deleted)"), e);
+            } finally {
+                if (journaled) {
+                    indexes.remove(mailbox.toString());
+                }
+            }
+        }
+    }
+
+    /** The files, relative to the mailbox, of the uids that name a message in it now. */
+    private List<String> journalEntries(Path mailbox, Collection<String> uids) throws IOException {
+        Map<String, Path> index = indexes.get(mailbox.toString());
+        boolean fresh = false;
+        if (index == null) {
+            index = refreshIndex(mailbox);
+            fresh = true;
+        }
+        Set<String> entries = new LinkedHashSet<>();
+        for (String uid : uids) {
+            if (uid == null) {
+                continue;
+            }
+            Path path = index.get(uid);
+            if ((path == null || !Files.exists(path, LinkOption.NOFOLLOW_LINKS)) && !fresh) {
                 index = refreshIndex(mailbox);
                 fresh = true;
+                path = index.get(uid);
             }
-            for (String uid : uids) {
-                for (int attempt = 0; attempt < 3; attempt++) {
-                    Path path = uid == null ? null : index.get(uid);
-                    if (path == null && fresh) {
-                        break;
-                    }
-                    if (path != null) {
-                        try {
-                            Files.delete(path);
+            if (path != null && Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+                entries.add(path.getParent().getFileName() + "/" + path.getFileName());
+            }
+        }
+        return new ArrayList<>(entries);
+    }
+
+    /** Writes the journal to a temporary file and renames it into place, durably when fsync is on. */
+    private static void writeJournal(MaildirSettings s, Path mailbox, List<String> entries) throws IOException {
+        Path temp = mailbox.resolve(ExpungeJournal.TEMP_NAME);
+        Set<OpenOption> options = Set.of(StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        try (FileChannel out = FileChannel.open(temp, options, privateFile())) {
+            byte[] content = ExpungeJournal.format(entries);
+            write(content, content.length, out);
+            if (s.fsync()) {
+                out.force(true);
+            }
+        }
+        Files.move(temp, mailbox.resolve(ExpungeJournal.FILE_NAME), StandardCopyOption.ATOMIC_MOVE);
+        if (s.fsync()) {
+            fsyncDirectory(mailbox);
+        }
+    }
+
+    /**
+     * Removes the journaled files, durably when fsync is on. A file that is not at its journaled
+     * path may have been renamed by another agent (new/ to cur/, flags changed): it is looked up by
+     * its base name in both directories.
+     *
+     * @return how many files were removed
+     */
+    private static int removeEntries(MaildirSettings s, Path mailbox, List<String> entries) throws IOException {
+        int removed = 0;
+        Set<String> moved = new HashSet<>();
+        for (String entry : entries) {
+            if (Files.deleteIfExists(mailbox.resolve(entry))) {
+                removed++;
+            } else {
+                moved.add(MaildirNames.baseName(entry.substring(entry.indexOf('/') + 1)));
+            }
+        }
+        if (!moved.isEmpty()) {
+            for (String dir : MESSAGE_DIRS) {
+                try (DirectoryStream<Path> files = Files.newDirectoryStream(mailbox.resolve(dir))) {
+                    for (Path path : files) {
+                        String name = path.getFileName().toString();
+                        if (!name.startsWith(".") && moved.contains(MaildirNames.baseName(name))
+                                && Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS) && Files.deleteIfExists(path)) {
                             removed++;
-                            break;
-                        } catch (NoSuchFileException gone) {
-                            LOG.debug("{} moved or vanished, rescanning {}", path, mailbox);
                         }
                     }
-                    index = refreshIndex(mailbox);
-                    fresh = true;
+                } catch (NoSuchFileException absent) {
+                    LOG.trace("{} has no {}/", mailbox, dir);
                 }
             }
-            if (removed > 0) {
-                indexes.remove(mailbox.toString());
-                if (s.fsync()) {
-                    for (String dir : MESSAGE_DIRS) {
-                        fsyncDirectory(mailbox.resolve(dir));
-                    }
-                }
-            }
-            return removed;
-        } catch (IOException e) {
-            throw failure("deleting messages of " + user + " (" + removed + " removed before the failure)", e);
         }
+        if (s.fsync()) {
+            for (String dir : MESSAGE_DIRS) {
+                try {
+                    fsyncDirectory(mailbox.resolve(dir));
+                } catch (NoSuchFileException absent) {
+                    LOG.trace("{} has no {}/", mailbox, dir);
+                }
+            }
+        }
+        return removed;
+    }
+
+    /** Completes the mailbox's deletion journal if there is one; cheap when there is none. */
+    private JournalState completeJournal(MaildirSettings s, Path mailbox) throws IOException {
+        if (!Files.exists(mailbox.resolve(ExpungeJournal.FILE_NAME), LinkOption.NOFOLLOW_LINKS)) {
+            return JournalState.ABSENT;
+        }
+        synchronized (lockFor(mailbox)) {
+            return completeJournalLocked(s, mailbox);
+        }
+    }
+
+    /** Completes the journal; an invalid one is logged (once) and left alone. Holds the mailbox lock. */
+    private JournalState completeJournalLocked(MaildirSettings s, Path mailbox) throws IOException {
+        Path journal = mailbox.resolve(ExpungeJournal.FILE_NAME);
+        BasicFileAttributes attrs;
+        try {
+            attrs = Files.readAttributes(journal, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException absent) {
+            return JournalState.ABSENT;
+        }
+        List<String> entries;
+        try {
+            if (!attrs.isRegularFile()) {
+                throw new ExpungeJournal.InvalidJournalException("not a regular file");
+            }
+            byte[] content;
+            try (InputStream in = Files.newInputStream(journal, LinkOption.NOFOLLOW_LINKS)) {
+                content = in.readAllBytes();
+            }
+            entries = ExpungeJournal.parse(content);
+        } catch (ExpungeJournal.InvalidJournalException e) {
+            if (reportedJournals.size() > MAX_REPORTED_JOURNALS) {
+                reportedJournals.clear();
+            }
+            if (reportedJournals.add(journal + " " + attrs.lastModifiedTime() + " " + attrs.size())) {
+                LOG.error("Deletion journal {} is invalid ({}); left alone, nothing it lists is deleted. "
+                        + "Inspect and remove it; the next deletion in this mailbox moves it aside", journal,
+                        e.getMessage());
+            }
+            return JournalState.INVALID;
+        }
+        int removed = removeEntries(s, mailbox, entries);
+        Files.deleteIfExists(journal);
+        indexes.remove(mailbox.toString());
+        LOG.info("Completed the interrupted deletion journaled in {}: removed {} of {} message(s), the rest were "
+                + "already gone", journal, removed, entries.size());
+        return JournalState.COMPLETED;
+    }
+
+    /** Moves an invalid journal out of the way, keeping it for inspection, so a new one can be written. */
+    private static void setAside(Path journal) throws IOException {
+        String prefix = ExpungeJournal.FILE_NAME + ".invalid." + System.currentTimeMillis();
+        Path aside = journal.resolveSibling(prefix);
+        for (int i = 1; Files.exists(aside, LinkOption.NOFOLLOW_LINKS); i++) {
+            aside = journal.resolveSibling(prefix + "-" + i);
+        }
+        Files.move(journal, aside, StandardCopyOption.ATOMIC_MOVE);
+        LOG.warn("Moved the invalid deletion journal {} to {} to journal a new deletion; nothing it lists was deleted",
+                journal, aside);
+    }
+
+    private Object lockFor(Path mailbox) {
+        return mailboxLocks[Math.floorMod(mailbox.hashCode(), LOCK_STRIPES)];
     }
 
     @Override
@@ -200,6 +410,7 @@ final class MaildirStore implements MailStore {
         MaildirSettings s = settings;
         Path mailbox = mailboxPath(s, user);
         try {
+            completeJournal(s, mailbox);
             ensureMailbox(s, mailbox);
             return deliverInto(mailbox, message, s.fsync());
         } catch (IOException e) {

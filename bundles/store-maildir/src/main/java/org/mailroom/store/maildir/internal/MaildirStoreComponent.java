@@ -55,7 +55,9 @@ public class MaildirStoreComponent implements MailStore {
         if (settings == null) {
             throw new IllegalArgumentException("invalid configuration " + PID + " (see the log)");
         }
-        store = new MaildirStore(settings);
+        MaildirStore created = new MaildirStore(settings);
+        created.completeInterruptedDeletions();
+        store = created;
         LOG.info("Maildir store serving {} (welcome messages: {}, fsync: {})", settings.root(),
                 settings.welcomeMessages() == null ? "none" : settings.welcomeMessages(), settings.fsync());
     }
@@ -67,7 +69,11 @@ public class MaildirStoreComponent implements MailStore {
             LOG.error("Keeping the previous Maildir store settings ({})", store.settings());
             return;
         }
+        boolean newRoot = !settings.root().equals(store.settings().root());
         store.configure(settings);
+        if (newRoot) {
+            store.completeInterruptedDeletions();
+        }
         LOG.info("Maildir store now serving {} (welcome messages: {}, fsync: {})", settings.root(),
                 settings.welcomeMessages() == null ? "none" : settings.welcomeMessages(), settings.fsync());
     }

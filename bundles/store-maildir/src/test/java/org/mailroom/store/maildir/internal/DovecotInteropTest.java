@@ -158,6 +158,29 @@ public class DovecotInteropTest {
                 store.list(mailUser).stream().map(MessageInfo::uid).collect(Collectors.toList()));
     }
 
+    @Test(timeout = 120_000)
+    public void dovecotIgnoresTheDeletionJournal() throws Exception {
+        MaildirStore store = new MaildirStore(new MaildirSettings(mailRoot, null, true));
+        List<String> uids = new ArrayList<>();
+        for (String message : new String[] {"Subject: one\n\nfirst\n", "Subject: two\n\nsecond\n"}) {
+            uids.add(store.deliver(mailUser, new java.io.ByteArrayInputStream(message.getBytes(UTF_8))));
+        }
+        Path mailbox = mailRoot.resolve(mailUser);
+        String journal = "mailroom-expunge 1\nnew/" + uids.get(0) + "\nend\n";
+        Files.writeString(mailbox.resolve(ExpungeJournal.FILE_NAME), journal);
+        Files.writeString(mailbox.resolve(ExpungeJournal.TEMP_NAME), journal);
+        if (root) {
+            run(List.of("chown", "-R", "65534:65534", mailbox.toString()), null);
+        }
+        assertEquals("INBOX", run(List.of(DOVEADM.toString(), "-c", config.toString(), "mailbox", "list"), null).trim());
+        String fetched = run(List.of(DOVEADM.toString(), "-c", config.toString(), "fetch", "guid", "mailbox", "INBOX",
+                "all"), null);
+        assertEquals(fetched, uids, Pattern.compile("guid: (\\S+)").matcher(fetched).results().map(r -> r.group(1))
+                .toList());
+        assertEquals(journal, Files.readString(mailbox.resolve(ExpungeJournal.FILE_NAME)));
+        assertEquals(journal, Files.readString(mailbox.resolve(ExpungeJournal.TEMP_NAME)));
+    }
+
     private static void requireTool(Path tool) {
         if (Files.isExecutable(tool)) {
             return;

@@ -80,6 +80,25 @@ public class MaildirStoreComponentTest {
     }
 
     @Test
+    public void activationCompletesDeletionsACrashInterrupted() throws Exception {
+        Path root = temp.newFolder("mail").toPath();
+        MaildirStore store = new MaildirStore(new MaildirSettings(root, null, false));
+        String kept = store.deliver("alice", new ByteArrayInputStream("kept\n".getBytes(UTF_8)));
+        String doomed = store.deliver("alice", new ByteArrayInputStream("doomed\n".getBytes(UTF_8)));
+        String bobs = store.deliver("bob", new ByteArrayInputStream("bob\n".getBytes(UTF_8)));
+        Files.writeString(root.resolve("alice/mailroom-expunge"), "mailroom-expunge 1\nnew/" + doomed + "\nend\n");
+        Files.writeString(root.resolve("bob/mailroom-expunge"), "not a journal\n");
+
+        new MaildirStoreComponent().activate(config(root.toString(), "", true), Map.of());
+
+        assertFalse(Files.exists(root.resolve("alice/mailroom-expunge")));
+        assertFalse(Files.exists(root.resolve("alice/new").resolve(doomed)));
+        assertTrue(Files.exists(root.resolve("alice/new").resolve(kept)));
+        assertTrue("an invalid journal is left alone", Files.exists(root.resolve("bob/mailroom-expunge")));
+        assertTrue(Files.exists(root.resolve("bob/new").resolve(bobs)));
+    }
+
+    @Test
     public void activationFailsWithoutARoot() {
         try {
             new MaildirStoreComponent().activate(config("", "", true), Map.of());
