@@ -60,4 +60,13 @@ public @interface ListenerConfig {
 
     @AttributeDefinition(name = "tls.protocols", description = "Enabled TLS versions; only TLSv1.2 and TLSv1.3 are accepted")
     String[] tls_protocols() default {"TLSv1.3", "TLSv1.2"};
+
+    @AttributeDefinition(name = "tls.cipherSuites", description = "Enabled cipher suites, comma separated, in the"
+            + " server's order of preference; only forward-secret AEAD suites (TLS 1.3, ECDHE or DHE with GCM or"
+            + " ChaCha20-Poly1305) are accepted")
+    String[] tls_cipherSuites() default {"TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256",
+        "TLS_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+        "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+        "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+        "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"};
 }

@@ -183,8 +183,21 @@ final class MinaListener {
     }
 
     SslFilter newSslFilter(TlsContextSource source) {
-        SslFilter filter = new SslFilter(source.current());
+        // Mina's SslFilter applies the enabled protocols and suites to each SSLEngine it creates but has
+        // no setting for the suite order, so the engine is adjusted after Mina made it: the server picks
+        // the first of its suites (tls.cipherSuites order) that the client offers.
+        SslFilter filter = new SslFilter(source.current()) {
+            @Override
+            protected javax.net.ssl.SSLEngine createEngine(IoSession session, InetSocketAddress peer) {
+                javax.net.ssl.SSLEngine engine = super.createEngine(session, peer);
+                javax.net.ssl.SSLParameters parameters = engine.getSSLParameters();
+                parameters.setUseCipherSuitesOrder(true);
+                engine.setSSLParameters(parameters);
+                return engine;
+            }
+        };
         filter.setEnabledProtocols(source.protocols().toArray(new String[0]));
+        filter.setEnabledCipherSuites(source.cipherSuites());
         return filter;
     }
 

@@ -14,9 +14,11 @@ import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.LongSupplier;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -38,11 +40,32 @@ final class TlsContextSource {
 
     private static final Logger LOG = LoggerFactory.getLogger(TlsContextSource.class);
     private static final long CHECK_INTERVAL_NANOS = 1_000_000_000L;
+    static final String REJECT_CLIENT_RENEGOTIATION = "jdk.tls.rejectClientInitiatedRenegotiation";
+
+    static {
+        // A client may start a TLS 1.2 renegotiation at will, which costs the server a full handshake
+        // each time (CVE-2011-1473, a cheap DoS); TLS 1.3 has no renegotiation. JDK 17 refuses it
+        // only with this system property, which it reads once, when the first server handshake loads
+        // sun.security.ssl.ServerHandshakeContext. etc/custom.system.properties sets it at Karaf start;
+        // this covers a runtime started without that file (unit tests, another Karaf). Every listener
+        // and every validation of tls.cipherSuites goes through this class before any JSSE use, so it
+        // runs first. An explicit setting (even false) is left alone.
+        String configured = System.getProperty(REJECT_CLIENT_RENEGOTIATION);
+        if (configured == null) {
+            System.setProperty(REJECT_CLIENT_RENEGOTIATION, "true");
+        } else if (!configured.trim().equalsIgnoreCase("true")) {
+            LOG.warn("{}={}: TLS clients may renegotiate (a denial-of-service risk)", REJECT_CLIENT_RENEGOTIATION,
+                    configured);
+        }
+    }
+
+    private static volatile Set<String> jdkCipherSuites;
 
     private final TlsSettings settings;
     private final String listener;
     private final LongSupplier nanoClock;
     private SSLContext context;
+    private String[] cipherSuites;
     private List<FileTime> loadedStamps = List.of();
     private long lastCheck;
 
@@ -62,6 +85,7 @@ final class TlsContextSource {
         }
         List<FileTime> stamps = stamps();
         this.context = load();
+        this.cipherSuites = supportedSuites(context);
         this.loadedStamps = stamps;
         this.lastCheck = nanoClock.getAsLong();
     }
@@ -72,6 +96,44 @@ final class TlsContextSource {
 
     List<String> protocols() {
         return settings.protocols();
+    }
+
+    /**
+     * The configured suites that the current context supports, in the configured order (the
+     * server's preference); never empty.
+     */
+    synchronized String[] cipherSuites() {
+        return cipherSuites.clone();
+    }
+
+    /** Every cipher suite the JDK's TLS implementation supports (enabled or not). */
+    static Set<String> jdkCipherSuites() {
+        Set<String> suites = jdkCipherSuites;
+        if (suites == null) {
+            try {
+                SSLContext ctx = SSLContext.getInstance("TLS");
+                ctx.init(null, null, null);
+                suites = Set.of(ctx.getSupportedSSLParameters().getCipherSuites());
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("the JDK offers no TLS implementation", e);
+            }
+            jdkCipherSuites = suites;
+        }
+        return suites;
+    }
+
+    private String[] supportedSuites(SSLContext ctx) throws GeneralSecurityException {
+        Set<String> supported = Set.of(ctx.getSupportedSSLParameters().getCipherSuites());
+        String[] suites = settings.cipherSuites().stream().filter(supported::contains).toArray(String[]::new);
+        if (suites.length == 0) {
+            throw new GeneralSecurityException("the TLS implementation supports none of tls.cipherSuites "
+                    + settings.cipherSuites());
+        }
+        if (suites.length < settings.cipherSuites().size()) {
+            LOG.warn("Listener {}: the TLS implementation does not support some of tls.cipherSuites; enabled: {}",
+                    listener, Arrays.asList(suites));
+        }
+        return suites;
     }
 
     /** The current context, reloaded first if a file changed since it was loaded. */
@@ -96,7 +158,9 @@ final class TlsContextSource {
             return;
         }
         try {
-            context = load();
+            SSLContext next = load();
+            cipherSuites = supportedSuites(next);
+            context = next;
             loadedStamps = stamps;
             LOG.info("Listener {}: reloaded the TLS certificate", listener);
         } catch (IOException | GeneralSecurityException | RuntimeException e) {
