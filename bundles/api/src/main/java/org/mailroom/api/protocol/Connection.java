@@ -4,6 +4,8 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BiConsumer;
 
 /**
  * The transport side of one client connection, as a protocol session sees it. Output is written
@@ -55,6 +57,24 @@ public interface Connection {
      * for waiting on a service that is being replaced, without holding a thread.
      */
     void pause(Duration delay, Runnable then);
+
+    /**
+     * Stops delivering input until {@code stage} completes, then runs {@code then} with its
+     * result (or failure) in the session's context and resumes input. Used for work that must not
+     * hold a protocol worker, such as a password verification on the login service's own pool.
+     * Nothing runs if the connection closes first.
+     *
+     * @since 1.1
+     */
+    <T> void await(CompletionStage<T> stage, BiConsumer<? super T, ? super Throwable> then);
+
+    /**
+     * Tells the transport that the client has logged in as {@code user}: from now on the
+     * listener's idle timeout applies instead of its shorter login timeout.
+     *
+     * @since 1.1
+     */
+    void authenticated(String user);
 
     int maxLineLength();
 

@@ -16,7 +16,10 @@ public interface ProtocolSession {
     /** A line exceeded {@link Connection#maxLineLength()}; its bytes up to the next line end are discarded. */
     void onLineTooLong();
 
-    /** The connection saw no traffic for the listener's idle timeout; the transport closes it after this. */
+    /**
+     * The connection timed out: no complete command (and no output progress) for the listener's
+     * idle timeout, or no login within its login timeout. The transport closes it after this.
+     */
     void onIdle();
 
     /** The connection is closed (by either side). Release what the session holds; nothing more can be sent. */

@@ -25,19 +25,34 @@ public @interface ListenerConfig {
     @AttributeDefinition(description = "none, starttls (upgrade on request) or implicit (TLS from the first byte)")
     String tls() default "starttls";
 
-    @AttributeDefinition(description = "Seconds without traffic before the connection is closed")
+    @AttributeDefinition(description = "Seconds without a complete command (or output progress) before a logged-in connection is closed")
     int idleTimeoutSeconds() default 600;
+
+    @AttributeDefinition(description = "Seconds a connection may take from connect to a successful login (TLS handshake included)")
+    int loginTimeoutSeconds() default 60;
 
     @AttributeDefinition(description = "Longest accepted input line in octets, line end excluded")
     int maxLineLength() default 2048;
 
     @AttributeDefinition(description = "Most connections open at once on this listener")
-    int maxConnections() default 1000;
+    int maxConnections() default 5000;
 
     @AttributeDefinition(description = "Most connections open at once from one client IP address")
     int maxConnectionsPerIp() default 50;
 
-    @AttributeDefinition(description = "Threads that run protocol logic (hashing, disk I/O) for this listener")
+    @AttributeDefinition(description = "Most new connections per minute from one client IP address (a token bucket: bursts up to this many)")
+    int maxConnectionRatePerIp() default 600;
+
+    @AttributeDefinition(description = "Most reply octets queued for a client that does not read before the connection is closed")
+    int maxQueuedOutputBytes() default 4194304;
+
+    @AttributeDefinition(description = "TCP listen backlog: connections the kernel queues before the server accepts them")
+    int listenBacklog() default 1024;
+
+    @AttributeDefinition(description = "Most TLS handshakes run at once only to tell over-limit clients of an implicit-TLS port why they are refused")
+    int maxRefusalHandshakes() default 16;
+
+    @AttributeDefinition(description = "Threads that run protocol logic (disk I/O, protocol state) for this listener")
     int workerThreads() default 16;
 
     @AttributeDefinition(description = "Reply sent when no bundle serves the protocol; empty for the protocol's usual temporary error")

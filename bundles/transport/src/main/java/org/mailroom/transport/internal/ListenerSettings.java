@@ -10,9 +10,14 @@ record ListenerSettings(
         InetSocketAddress address,
         TlsMode tls,
         int idleTimeoutSeconds,
+        int loginTimeoutSeconds,
         int maxLineLength,
         int maxConnections,
         int maxConnectionsPerIp,
+        int maxConnectionRatePerIp,
+        int maxQueuedOutputBytes,
+        int listenBacklog,
+        int maxRefusalHandshakes,
         int workerThreads,
         String unavailableReply,
         TlsSettings tlsSettings,
@@ -31,19 +36,29 @@ record ListenerSettings(
             throw new ConfigException("tls", e.getMessage());
         }
         positive("idleTimeoutSeconds", c.idleTimeoutSeconds());
+        positive("loginTimeoutSeconds", c.loginTimeoutSeconds());
         if (c.maxLineLength() < 512) {
             throw new ConfigException("maxLineLength", "must be at least 512, not " + c.maxLineLength());
         }
         positive("maxConnections", c.maxConnections());
         positive("maxConnectionsPerIp", c.maxConnectionsPerIp());
+        positive("maxConnectionRatePerIp", c.maxConnectionRatePerIp());
+        if (c.maxQueuedOutputBytes() < 65536) {
+            throw new ConfigException("maxQueuedOutputBytes", "must be at least 65536, not " + c.maxQueuedOutputBytes());
+        }
+        positive("listenBacklog", c.listenBacklog());
+        if (c.maxRefusalHandshakes() < 0) {
+            throw new ConfigException("maxRefusalHandshakes", "must not be negative, not " + c.maxRefusalHandshakes());
+        }
         positive("workerThreads", c.workerThreads());
         TlsSettings tlsSettings = TlsSettings.from(c);
         if (tls != TlsMode.NONE && !tlsSettings.configured()) {
             throw new ConfigException("tls", tls.name().toLowerCase() + " needs tls.certificate and tls.privateKey, or tls.keystore");
         }
         return new ListenerSettings(name, protocol, new InetSocketAddress(require("host", c.host()), c.port()), tls,
-                c.idleTimeoutSeconds(), c.maxLineLength(), c.maxConnections(), c.maxConnectionsPerIp(),
-                c.workerThreads(), c.unavailableReply().trim(), tlsSettings, ProtocolProperties.of(raw));
+                c.idleTimeoutSeconds(), c.loginTimeoutSeconds(), c.maxLineLength(), c.maxConnections(),
+                c.maxConnectionsPerIp(), c.maxConnectionRatePerIp(), c.maxQueuedOutputBytes(), c.listenBacklog(),
+                c.maxRefusalHandshakes(), c.workerThreads(), c.unavailableReply().trim(), tlsSettings, ProtocolProperties.of(raw));
     }
 
     private static String require(String key, String value) {

@@ -8,8 +8,12 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import org.apache.mina.core.buffer.IoBuffer;
 import org.apache.mina.core.future.DefaultWriteFuture;
 import org.apache.mina.core.session.IoSession;
@@ -17,6 +21,7 @@ import org.apache.mina.core.write.DefaultWriteRequest;
 import org.apache.mina.filter.ssl.DisableEncryptWriteRequest;
 import org.apache.mina.filter.ssl.SslFilter;
 import org.mailroom.api.protocol.Connection;
+import org.mailroom.api.protocol.LogText;
 import org.mailroom.api.protocol.ProtocolSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,12 +29,19 @@ import org.slf4j.LoggerFactory;
 /**
  * One client connection. Every method that touches its state runs in the connection's
  * {@link SerialExecutor}, so the protocol session sees one callback at a time and no locks are needed.
+ *
+ * <p>Memory per connection is bounded both ways: input is not read while more than
+ * {@link #INPUT_HIGH_WATER} octets wait to be processed, commands are not processed while more
+ * than {@link #OUTPUT_HIGH_WATER} octets of replies wait for the client to read them, and a
+ * connection whose queued output passes the listener's {@code maxQueuedOutputBytes} is closed.
  */
 final class MinaConnection implements Connection {
 
     private static final Logger LOG = LoggerFactory.getLogger(MinaConnection.class);
     private static final int STREAM_CHUNK = 64 * 1024;
     private static final int INPUT_HIGH_WATER = 64 * 1024;
+    private static final int OUTPUT_HIGH_WATER = 64 * 1024;
+    private static final int OUTPUT_LOW_WATER = 16 * 1024;
     private static final byte[] CRLF = {'\r', '\n'};
     private static final Object CLOSE = new Object();
 
@@ -39,14 +51,24 @@ final class MinaConnection implements Connection {
     private final SerialExecutor serial;
     private final LineBuffer input = new LineBuffer();
     private final Deque<Object> outbound = new ArrayDeque<>();
+    private final long openedNanos = System.nanoTime();
+    private final AtomicLong queuedOutput = new AtomicLong();
+    private final AtomicLong unreadInput = new AtomicLong();
+    private final AtomicBoolean resumeScheduled = new AtomicBoolean();
+    private final AtomicBoolean timedOut = new AtomicBoolean();
+    private volatile long lastActivityNanos = openedNanos;
+    private volatile boolean authenticated;
+    private volatile boolean outputBlocked;
+    private volatile int bufferedInput;
     private ProtocolSession session;
+    private CompletionStage<?> awaiting;
     private int maxLineLength;
     private InputStream streaming;
+    private String user;
     private byte[] chunk;
     private boolean delaying;
     private boolean closing;
     private boolean closed;
-    private boolean readSuspended;
 
     MinaConnection(IoSession io, MinaListener listener, ListenerSettings settings) {
         this.io = io;
@@ -65,7 +87,12 @@ final class MinaConnection implements Connection {
     void received(IoBuffer buffer) {
         byte[] bytes = new byte[buffer.remaining()];
         buffer.get(bytes);
+        // Suspended here, on the I/O thread, when the workers fall behind; resumed by flowControl.
+        if (unreadInput.addAndGet(bytes.length) > INPUT_HIGH_WATER) {
+            io.suspendRead();
+        }
         serial.execute(() -> {
+            unreadInput.addAndGet(-bytes.length);
             if (!closed && !closing) {
                 input.append(bytes);
                 drain();
@@ -73,12 +100,32 @@ final class MinaConnection implements Connection {
         });
     }
 
-    void idle() {
+    /**
+     * Why the connection has timed out at {@code now}, or null: no login within the login
+     * timeout, or no complete command and no output progress within the idle timeout.
+     */
+    String expired(long now, ListenerSettings current) {
+        if (!authenticated && now - openedNanos > TimeUnit.SECONDS.toNanos(current.loginTimeoutSeconds())) {
+            return "no login within " + current.loginTimeoutSeconds() + " s";
+        }
+        if (now - lastActivityNanos > TimeUnit.SECONDS.toNanos(current.idleTimeoutSeconds())) {
+            return "idle for " + current.idleTimeoutSeconds() + " s";
+        }
+        return null;
+    }
+
+    /** Lets the protocol say goodbye, then closes; only the first call counts. */
+    void timeOut() {
+        if (!timedOut.compareAndSet(false, true)) {
+            return;
+        }
         serial.execute(() -> {
             if (!closed && !closing && session != null) {
                 guarded(session::onIdle);
-                close(null);
             }
+            close(null);
+            // A client that does not read the goodbye is not waited for.
+            listener.scheduler().schedule(() -> io.closeNow(), 5, TimeUnit.SECONDS);
         });
     }
 
@@ -97,10 +144,19 @@ final class MinaConnection implements Connection {
             }
             outbound.clear();
             input.clear();
+            if (awaiting != null) {
+                awaiting.toCompletableFuture().cancel(false);
+                awaiting = null;
+            }
             if (session != null) {
                 guarded(session::onClosed);
             }
         });
+    }
+
+    /** Octets this connection holds in memory: input not yet processed, replies not yet on the wire. */
+    long bufferedOctets() {
+        return bufferedInput + unreadInput.get() + queuedOutput.get();
     }
 
     String settingsProtocol() {
@@ -152,6 +208,9 @@ final class MinaConnection implements Connection {
         byte[] bytes = new byte[text.length + 2];
         System.arraycopy(text, 0, bytes, 0, text.length);
         System.arraycopy(CRLF, 0, bytes, text.length, 2);
+        if (!closed && !queue(bytes.length)) {
+            return;
+        }
         enqueue(bytes);
     }
 
@@ -191,6 +250,29 @@ final class MinaConnection implements Connection {
     }
 
     @Override
+    public <T> void await(CompletionStage<T> stage, BiConsumer<? super T, ? super Throwable> then) {
+        delaying = true;
+        awaiting = stage;
+        stage.whenComplete((value, failure) -> serial.execute(() -> {
+            if (awaiting == stage) {
+                awaiting = null;
+            }
+            delaying = false;
+            if (!closed && !closing) {
+                guarded(() -> then.accept(value, failure));
+                drain();
+            }
+        }));
+    }
+
+    @Override
+    public void authenticated(String user) {
+        this.user = user;
+        authenticated = true;
+        lastActivityNanos = System.nanoTime();
+    }
+
+    @Override
     public int maxLineLength() {
         return maxLineLength;
     }
@@ -223,10 +305,19 @@ final class MinaConnection implements Connection {
 
     private void drain() {
         while (!closed && !closing && streaming == null && !delaying && session != null) {
+            if (queuedOutput.get() > OUTPUT_HIGH_WATER) {
+                // The client is not reading its replies: stop answering until it does.
+                outputBlocked = true;
+                if (queuedOutput.get() > OUTPUT_HIGH_WATER) {
+                    break;
+                }
+                outputBlocked = false;
+            }
             LineBuffer.Kind kind = input.next(maxLineLength);
             if (kind == LineBuffer.Kind.NONE) {
                 break;
             }
+            lastActivityNanos = System.nanoTime();
             if (kind == LineBuffer.Kind.TOO_LONG) {
                 guarded(session::onLineTooLong);
             } else {
@@ -234,13 +325,51 @@ final class MinaConnection implements Connection {
                 guarded(() -> session.onLine(line));
             }
         }
-        boolean blocked = streaming != null || delaying;
-        if (!readSuspended && blocked && input.buffered() > INPUT_HIGH_WATER) {
-            readSuspended = true;
-            io.suspendRead();
-        } else if (readSuspended && (!blocked || input.buffered() <= INPUT_HIGH_WATER / 4)) {
-            readSuspended = false;
+        flowControl();
+    }
+
+    /** Reads while little input waits; stops reading while much does (the session is blocked). */
+    private void flowControl() {
+        if (closed) {
+            return;
+        }
+        bufferedInput = input.buffered();
+        long waiting = bufferedInput + unreadInput.get();
+        boolean blocked = streaming != null || delaying || outputBlocked;
+        if (waiting > INPUT_HIGH_WATER) {
+            if (!io.isReadSuspended()) {
+                io.suspendRead();
+            }
+        } else if ((!blocked || waiting <= INPUT_HIGH_WATER / 4) && io.isReadSuspended()) {
             io.resumeRead();
+        }
+    }
+
+    /** Counts octets about to be written; closes a connection whose client lets too many pile up. */
+    private boolean queue(long octets) {
+        long queued = queuedOutput.addAndGet(octets);
+        if (queued > listener.settings().maxQueuedOutputBytes()) {
+            if (!closing) {
+                LOG.info("Listener {}: closing the connection from {}{}: {} octets of replies not read",
+                        settings.name(), remoteAddress(), user == null ? "" : " (" + LogText.of(user) + ")", queued);
+            }
+            closing = true;
+            io.closeNow();
+            return false;
+        }
+        return true;
+    }
+
+    /** A write reached the socket: count it off, and go on answering once the client caught up. */
+    private void written(long octets) {
+        lastActivityNanos = System.nanoTime();
+        if (queuedOutput.addAndGet(-octets) <= OUTPUT_LOW_WATER && outputBlocked
+                && resumeScheduled.compareAndSet(false, true)) {
+            serial.execute(() -> {
+                resumeScheduled.set(false);
+                outputBlocked = false;
+                drain();
+            });
         }
     }
 
@@ -260,7 +389,7 @@ final class MinaConnection implements Connection {
 
     private void process(Object item) {
         if (item instanceof byte[] bytes) {
-            io.write(IoBuffer.wrap(bytes));
+            io.write(IoBuffer.wrap(bytes)).addListener(future -> written(bytes.length));
         } else if (item instanceof InputStream in) {
             streaming = in;
             pump();
@@ -289,9 +418,15 @@ final class MinaConnection implements Connection {
             return;
         }
         if (n > 0) {
+            if (!queue(n)) {
+                return;
+            }
             IoBuffer buffer = IoBuffer.allocate(n, false);
             buffer.put(chunk, 0, n).flip();
-            io.write(buffer).addListener(future -> serial.execute(this::pump));
+            io.write(buffer).addListener(future -> {
+                written(n);
+                serial.execute(this::pump);
+            });
             return;
         }
         closeQuietly(streaming);

@@ -14,12 +14,17 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.nio.charset.StandardCharsets;
 import java.util.function.Function;
 import org.apache.mina.core.buffer.IoBuffer;
 import org.apache.mina.core.service.IoHandlerAdapter;
+import org.apache.mina.core.service.IoService;
+import org.apache.mina.core.service.IoServiceListener;
 import org.apache.mina.core.session.AttributeKey;
 import org.apache.mina.core.session.IdleStatus;
 import org.apache.mina.core.session.IoSession;
+import org.apache.mina.filter.FilterEvent;
+import org.apache.mina.filter.ssl.SslEvent;
 import org.apache.mina.filter.ssl.SslFilter;
 import org.apache.mina.transport.socket.nio.NioSocketAcceptor;
 import org.mailroom.api.protocol.Protocol;
@@ -36,13 +41,20 @@ final class MinaListener {
     private static final Logger LOG = LoggerFactory.getLogger(MinaListener.class);
     private static final AttributeKey CONNECTION = new AttributeKey(MinaListener.class, "connection");
     private static final AttributeKey COUNTED_ADDRESS = new AttributeKey(MinaListener.class, "address");
+    private static final AttributeKey REFUSAL = new AttributeKey(MinaListener.class, "refusal");
+    private static final AttributeKey REFUSAL_PERMIT = new AttributeKey(MinaListener.class, "refusalPermit");
+    private static final AttributeKey DEADLINE = new AttributeKey(MinaListener.class, "deadline");
+    private static final long REFUSAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final Function<String, Protocol> protocols;
     private final NioSocketAcceptor acceptor;
     private final ThreadPoolExecutor workers;
     private final ScheduledExecutorService scheduler;
     private final Map<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
+    private final ConnectionRates rates = new ConnectionRates();
     private final AtomicInteger open = new AtomicInteger();
+    private final AtomicInteger refusalHandshakes = new AtomicInteger();
+    private final QuietLog quiet = new QuietLog(LOG);
     private volatile ListenerSettings settings;
     private volatile TlsContextSource tls;
     private InetSocketAddress bound;
@@ -63,8 +75,11 @@ final class MinaListener {
         acceptor.setReuseAddress(true);
         acceptor.setCloseOnDeactivation(false);
         acceptor.getSessionConfig().setTcpNoDelay(true);
-        acceptor.getSessionConfig().setIdleTime(IdleStatus.BOTH_IDLE, settings.idleTimeoutSeconds());
         acceptor.setHandler(new Handler());
+        // Released here rather than in the handler's sessionClosed: Mina's SslFilter does not pass
+        // sessionClosed on after a failed handshake, but the service always reports the session destroyed.
+        acceptor.addListener(new Accounting());
+        timer.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.SECONDS);
         try {
             bind(settings.address());
         } catch (IOException | RuntimeException e) {
@@ -74,6 +89,7 @@ final class MinaListener {
     }
 
     private void bind(InetSocketAddress address) throws IOException {
+        acceptor.setBacklog(settings.listenBacklog());
         acceptor.bind(address);
         bound = acceptor.getLocalAddress();
         LOG.info("Listener {} ({}{}) bound to {}", settings.name(), settings.protocol(),
@@ -89,6 +105,21 @@ final class MinaListener {
         return settings;
     }
 
+    /** Octets all connections hold in memory (see {@link MinaConnection#bufferedOctets}). */
+    long bufferedOctets() {
+        long total = 0;
+        for (IoSession session : acceptor.getManagedSessions().values()) {
+            if (session.getAttribute(CONNECTION) instanceof MinaConnection c) {
+                total += c.bufferedOctets();
+            }
+        }
+        return total;
+    }
+
+    int backlog() {
+        return acceptor.getBacklog();
+    }
+
     int openConnections() {
         return open.get();
     }
@@ -102,13 +133,15 @@ final class MinaListener {
         } else if (tls == null || !tls.settings().equals(next.tlsSettings())) {
             nextTls = new TlsContextSource(next.tlsSettings(), next.name());
         }
-        if (!next.address().equals(previous.address())) {
+        if (!next.address().equals(previous.address()) || next.listenBacklog() != previous.listenBacklog()) {
             InetSocketAddress old = bound;
             acceptor.unbind(old);
+            settings = next;
             try {
                 bind(next.address());
             } catch (IOException | RuntimeException e) {
                 LOG.error("Listener {}: cannot bind {} ({}); staying on {}", next.name(), next.address(), e, old);
+                settings = previous;
                 bind(old);
                 throw e;
             }
@@ -121,10 +154,6 @@ final class MinaListener {
         } else {
             workers.setCorePoolSize(next.workerThreads());
             workers.setMaximumPoolSize(next.workerThreads());
-        }
-        acceptor.getSessionConfig().setIdleTime(IdleStatus.BOTH_IDLE, next.idleTimeoutSeconds());
-        for (IoSession session : acceptor.getManagedSessions().values()) {
-            session.getConfig().setIdleTime(IdleStatus.BOTH_IDLE, next.idleTimeoutSeconds());
         }
         LOG.info("Listener {} reconfigured", next.name());
     }
@@ -210,15 +239,75 @@ final class MinaListener {
         };
     }
 
+    /** Closes connections whose login or idle time is up, and refusals that linger. Runs every second. */
+    private void sweep() {
+        try {
+            long now = System.nanoTime();
+            ListenerSettings s = settings;
+            for (IoSession session : acceptor.getManagedSessions().values()) {
+                MinaConnection connection = (MinaConnection) session.getAttribute(CONNECTION);
+                if (connection != null) {
+                    String why = connection.expired(now, s);
+                    if (why != null) {
+                        quiet.info("timeout", "Listener {}: closing the connection from {}: {}", s.name(),
+                                session.getRemoteAddress(), why);
+                        connection.timeOut();
+                    }
+                } else if (session.getAttribute(DEADLINE) instanceof Long deadline && now - deadline > 0) {
+                    session.closeNow();
+                }
+            }
+            rates.forgetIdle(now, s.maxConnectionRatePerIp());
+        } catch (RuntimeException e) {
+            LOG.warn("Listener {}: sweeping connections failed", settings.name(), e);
+        }
+    }
+
+    /** Counts every accepted connection once (in sessionCreated) and releases it once, here. */
+    private final class Accounting implements IoServiceListener {
+        @Override
+        public void sessionDestroyed(IoSession session) {
+            InetAddress address = (InetAddress) session.removeAttribute(COUNTED_ADDRESS);
+            if (address != null) {
+                open.decrementAndGet();
+                perAddress.computeIfPresent(address, (a, n) -> n.decrementAndGet() <= 0 ? null : n);
+            }
+            if (session.removeAttribute(REFUSAL_PERMIT) != null) {
+                refusalHandshakes.decrementAndGet();
+            }
+            MinaConnection connection = (MinaConnection) session.getAttribute(CONNECTION);
+            if (connection != null) {
+                connection.sessionClosed();
+            }
+        }
+
+        @Override
+        public void serviceActivated(IoService service) {
+        }
+
+        @Override
+        public void serviceIdle(IoService service, IdleStatus idleStatus) {
+        }
+
+        @Override
+        public void serviceDeactivated(IoService service) {
+        }
+
+        @Override
+        public void sessionCreated(IoSession session) {
+        }
+
+        @Override
+        public void sessionClosed(IoSession session) {
+        }
+    }
+
     private final class Handler extends IoHandlerAdapter {
 
         @Override
         public void sessionCreated(IoSession session) {
             ListenerSettings s = settings;
             InetSocketAddress remote = (InetSocketAddress) session.getRemoteAddress();
-            if (s.tls() == TlsMode.IMPLICIT && tls != null) {
-                session.getFilterChain().addFirst("tls", newSslFilter(tls));
-            }
             InetAddress address = remote.getAddress();
             int total = open.incrementAndGet();
             int fromAddress = perAddress.computeIfAbsent(address, a -> new AtomicInteger()).incrementAndGet();
@@ -228,16 +317,54 @@ final class MinaListener {
                 refusal = "too many connections";
             } else if (fromAddress > s.maxConnectionsPerIp()) {
                 refusal = "too many connections from your address";
+            } else if (!rates.tryAcquire(address, System.nanoTime(), s.maxConnectionRatePerIp())) {
+                refusal = "too many new connections from your address, slow down";
             }
             if (refusal != null) {
-                LOG.warn("Listener {}: refusing {}: {}", s.name(), remote, refusal);
-                Protocol protocol = protocols.apply(s.protocol());
-                String reply = protocol != null ? protocol.refusal(refusal) : s.unavailableReplyOrDefault();
-                session.write(IoBuffer.wrap((reply + "\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-                session.closeOnFlush();
+                refuse(session, s, refusal);
                 return;
             }
+            if (s.tls() == TlsMode.IMPLICIT && tls != null) {
+                session.getFilterChain().addFirst("tls", newSslFilter(tls));
+            }
             session.setAttribute(CONNECTION, new MinaConnection(session, MinaListener.this, s));
+        }
+
+        /**
+         * Tells an over-limit client why it is refused, in its protocol's words; on an implicit-TLS
+         * port that takes a handshake, so only a few of those run at once and the rest are closed.
+         */
+        private void refuse(IoSession session, ListenerSettings s, String reason) {
+            session.setAttribute(DEADLINE, System.nanoTime() + REFUSAL_NANOS);
+            Protocol protocol = protocols.apply(s.protocol());
+            String reply = protocol != null ? protocol.refusal(reason) : s.unavailableReplyOrDefault();
+            if (s.tls() == TlsMode.IMPLICIT && tls != null) {
+                if (refusalHandshakes.incrementAndGet() > s.maxRefusalHandshakes()) {
+                    refusalHandshakes.decrementAndGet();
+                    quiet.info("refused", "Listener {}: refusing {} ({}), closed without a reply: too many refusals at once",
+                            s.name(), session.getRemoteAddress(), reason);
+                    session.closeNow();
+                    return;
+                }
+                session.setAttribute(REFUSAL_PERMIT, Boolean.TRUE);
+                session.setAttribute(REFUSAL, reply);
+                session.getFilterChain().addFirst("tls", newSslFilter(tls));
+            } else {
+                send(session, reply);
+            }
+            quiet.info("refused", "Listener {}: refusing {}: {}", s.name(), session.getRemoteAddress(), reason);
+        }
+
+        private void send(IoSession session, String reply) {
+            session.write(IoBuffer.wrap((reply + "\r\n").getBytes(StandardCharsets.UTF_8)));
+            session.closeOnFlush();
+        }
+
+        @Override
+        public void event(IoSession session, FilterEvent event) {
+            if (event == SslEvent.SECURED && session.getAttribute(REFUSAL) instanceof String reply) {
+                send(session, reply);
+            }
         }
 
         @Override
@@ -248,11 +375,11 @@ final class MinaListener {
             }
             Protocol protocol = protocols.apply(connection.settingsProtocol());
             if (protocol == null) {
-                LOG.warn("Listener {}: no bundle serves protocol {} right now", settings.name(), settings.protocol());
+                quiet.info("unavailable", "Listener {}: no bundle serves protocol {} right now", settings.name(),
+                        settings.protocol());
                 session.removeAttribute(CONNECTION);
-                session.write(IoBuffer.wrap((settings.unavailableReplyOrDefault() + "\r\n")
-                        .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-                session.closeOnFlush();
+                session.setAttribute(DEADLINE, System.nanoTime() + REFUSAL_NANOS);
+                send(session, settings.unavailableReplyOrDefault());
                 return;
             }
             connection.opened(protocol);
@@ -267,29 +394,6 @@ final class MinaListener {
         }
 
         @Override
-        public void sessionIdle(IoSession session, IdleStatus status) {
-            MinaConnection connection = (MinaConnection) session.getAttribute(CONNECTION);
-            if (connection != null) {
-                connection.idle();
-            } else {
-                session.closeNow();
-            }
-        }
-
-        @Override
-        public void sessionClosed(IoSession session) {
-            InetAddress address = (InetAddress) session.removeAttribute(COUNTED_ADDRESS);
-            if (address != null) {
-                open.decrementAndGet();
-                perAddress.computeIfPresent(address, (a, n) -> n.decrementAndGet() <= 0 ? null : n);
-            }
-            MinaConnection connection = (MinaConnection) session.getAttribute(CONNECTION);
-            if (connection != null) {
-                connection.sessionClosed();
-            }
-        }
-
-        @Override
         public void inputClosed(IoSession session) {
             session.closeNow();
         }
@@ -297,11 +401,25 @@ final class MinaListener {
         @Override
         public void exceptionCaught(IoSession session, Throwable cause) {
             if (cause instanceof IOException) {
-                LOG.debug("Listener {}: connection {}: {}", settings.name(), session.getRemoteAddress(), cause.toString());
+                quiet.info("network", "Listener {}: connection from {} ended: {}", settings.name(),
+                        session.getRemoteAddress(), reason(cause));
             } else {
                 LOG.warn("Listener {}: connection {} failed", settings.name(), session.getRemoteAddress(), cause);
             }
             session.closeNow();
         }
+    }
+
+    /** The exception's class and message, and those of its root cause, on one line. */
+    private static String reason(Throwable cause) {
+        Throwable root = cause;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String text = cause.getClass().getSimpleName() + ": " + cause.getMessage();
+        if (root != cause) {
+            text += " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
+        }
+        return text;
     }
 }

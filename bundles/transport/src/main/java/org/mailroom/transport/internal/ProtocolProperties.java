@@ -1,16 +1,18 @@
 package org.mailroom.transport.internal;
 
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /** The keys of a listener configuration that the transport does not use itself: they are for the protocol. */
 final class ProtocolProperties {
 
-    private static final Set<String> TRANSPORT_KEYS = Set.of("name", "protocol", "host", "port", "tls",
-            "idleTimeoutSeconds", "maxLineLength", "maxConnections", "maxConnectionsPerIp", "workerThreads",
-            "unavailableReply");
+    /** The listener's own keys: the attributes of {@link ListenerConfig} (tls_x is read as tls.x). */
+    private static final Set<String> TRANSPORT_KEYS = Arrays.stream(ListenerConfig.class.getDeclaredMethods())
+            .map(m -> m.getName().replace('_', '.')).collect(Collectors.toUnmodifiableSet());
 
     private ProtocolProperties() {
     }

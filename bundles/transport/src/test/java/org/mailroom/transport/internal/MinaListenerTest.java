@@ -29,6 +29,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import javax.net.ssl.SSLContext;
@@ -407,6 +409,18 @@ public class MinaListenerTest {
                     } else if (line.startsWith("PAUSE ")) {
                         connection.pause(Duration.ofMillis(Long.parseLong(line.substring(6))),
                                 () -> connection.send("resumed"));
+                    } else if (line.startsWith("LOGIN ")) {
+                        connection.authenticated(line.substring(6));
+                        connection.send("+OK logged in");
+                    } else if (line.startsWith("FLOOD ")) {
+                        String text = "x".repeat(998);
+                        for (int i = Integer.parseInt(line.substring(6)); i > 0; i--) {
+                            connection.send(text);
+                        }
+                    } else if (line.startsWith("AWAIT ")) {
+                        connection.await(CompletableFuture.supplyAsync(() -> "awaited",
+                                CompletableFuture.delayedExecutor(Long.parseLong(line.substring(6)), TimeUnit.MILLISECONDS)),
+                                (value, failure) -> connection.send(value));
                     } else if (line.equals("QUIT")) {
                         connection.close("+OK bye");
                     } else {
