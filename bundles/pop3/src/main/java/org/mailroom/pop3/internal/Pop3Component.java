@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.mailroom.api.auth.Authenticator;
+import org.mailroom.api.auth.LoginService;
 import org.mailroom.api.protocol.Connection;
 import org.mailroom.api.protocol.Protocol;
 import org.mailroom.api.protocol.ProtocolSession;
@@ -28,7 +28,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The POP3 protocol service. Authenticators, SASL mechanisms and the store are dynamic
+ * The POP3 protocol service. The login service, SASL mechanisms and the store are dynamic
  * references: sessions look them up per command, so those bundles can be updated under load.
  */
 @Component(configurationPid = "org.mailroom.pop3", configurationPolicy = ConfigurationPolicy.OPTIONAL,
@@ -38,7 +38,9 @@ public class Pop3Component implements Protocol, Pop3Services {
 
     private static final Logger LOG = LoggerFactory.getLogger(Pop3Component.class);
 
-    private final List<Ranked<Authenticator>> authenticators = new CopyOnWriteArrayList<>();
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile LoginService login;
     private final List<Ranked<SaslMechanism>> mechanisms = new CopyOnWriteArrayList<>();
     private final List<Ranked<MailStore>> stores = new CopyOnWriteArrayList<>();
     private final MailboxLocks locks = new MailboxLocks();
@@ -93,13 +95,8 @@ public class Pop3Component implements Protocol, Pop3Services {
     // ---- Pop3Services
 
     @Override
-    public Authenticator authenticator(String credentialType) {
-        for (Ranked<Authenticator> r : sorted(authenticators)) {
-            if (serves(r.properties().get(Authenticator.CREDENTIAL_TYPES), credentialType)) {
-                return r.service();
-            }
-        }
-        return null;
+    public LoginService login() {
+        return login;
     }
 
     @Override
@@ -126,38 +123,7 @@ public class Pop3Component implements Protocol, Pop3Services {
         return copy;
     }
 
-    private static boolean serves(Object types, String type) {
-        if (types instanceof String s) {
-            return s.equalsIgnoreCase(type);
-        }
-        if (types instanceof String[] array) {
-            for (String s : array) {
-                if (s.equalsIgnoreCase(type)) {
-                    return true;
-                }
-            }
-        }
-        if (types instanceof Iterable<?> it) {
-            for (Object o : it) {
-                if (String.valueOf(o).equalsIgnoreCase(type)) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
     // ---- dynamic references
-
-    @Reference(service = Authenticator.class, cardinality = ReferenceCardinality.MULTIPLE,
-            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    void bindAuthenticator(Authenticator service, Map<String, Object> properties) {
-        authenticators.add(Ranked.of(service, properties));
-    }
-
-    void unbindAuthenticator(Authenticator service) {
-        authenticators.removeIf(r -> r.service() == service);
-    }
 
     @Reference(service = SaslMechanism.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)

@@ -1,6 +1,8 @@
 package org.mailroom.pop3.internal;
 
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -14,10 +16,10 @@ import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.mailroom.api.auth.AuthResult;
-import org.mailroom.api.auth.Authenticator;
 import org.mailroom.api.auth.Credentials;
 import org.mailroom.api.auth.PasswordCredentials;
 import org.mailroom.api.protocol.Connection;
+import org.mailroom.api.protocol.LogText;
 import org.mailroom.api.protocol.ProtocolSession;
 import org.mailroom.api.sasl.SaslException;
 import org.mailroom.api.sasl.SaslExchange;
@@ -40,6 +42,7 @@ final class Pop3Session implements ProtocolSession {
     private static final Logger LOG = LoggerFactory.getLogger(Pop3Session.class);
     private static final Duration RETRY = Duration.ofMillis(50);
     static final String IMPLEMENTATION = "Mailroom";
+    private static final String PROTOCOL = "pop3";
 
     private enum State { AUTHORIZATION, TRANSACTION, CLOSED }
 
@@ -325,37 +328,30 @@ final class Pop3Session implements ProtocolSession {
             failedLogin("empty user name or password", credentials.user());
             return;
         }
-        authenticate(credentials, deadline());
-    }
-
-    /**
-     * An UNAVAILABLE result is retried like a missing service until the deadline: an authenticator
-     * whose bundle is stopping or starting answers it while its password schemes are not bound.
-     */
-    private void authenticate(Credentials credentials, long deadline) {
-        awaitService(() -> services.authenticator(credentials.type()), RETRY, deadline, authenticator -> {
-            AuthResult result = authenticator.authenticate(credentials);
-            switch (result.status()) {
-                case SUCCESS -> login(result.user(), deadline);
-                case INVALID -> failedLogin(result.reason(), credentials.user());
-                case UNAVAILABLE -> {
-                    if (System.nanoTime() - deadline < 0) {
-                        LOG.debug("Authentication of {} unavailable ({}), retrying", credentials.user(),
-                                result.reason());
-                        connection.pause(RETRY, () -> authenticate(credentials, deadline));
+        awaitService(services::login, RETRY, deadline(),
+                login -> connection.await(login.login(credentials, clientAddress(), PROTOCOL), (result, failure) -> {
+                    if (result == null || result.status() == AuthResult.Status.UNAVAILABLE) {
+                        connection.send("-ERR [SYS/TEMP] Authentication is temporarily unavailable, try again later");
+                    } else if (result.succeeded()) {
+                        login(result.user(), deadline());
                     } else {
-                        LOG.warn("Authentication of {} unavailable: {}", credentials.user(), result.reason());
-                        connection.send("-ERR [SYS/TEMP] Authentication is temporarily unavailable");
+                        bad("-ERR [AUTH] Authentication failed");
                     }
-                }
-            }
-        }, () -> connection.send("-ERR [SYS/TEMP] Authentication is temporarily unavailable, try again later"));
+                }),
+                () -> connection.send("-ERR [SYS/TEMP] Authentication is temporarily unavailable, try again later"));
     }
 
+    /** A failure POP3 decided itself: counted and answered by the login service like a wrong password. */
     private void failedLogin(String reason, String name) {
-        LOG.info("Failed POP3 login{} from {}: {}", name == null ? "" : " of " + name, connection.remoteAddress(),
-                reason);
-        connection.pause(settings.failedLoginDelay(), () -> bad("-ERR [AUTH] Authentication failed"));
+        awaitService(services::login, RETRY, deadline(),
+                login -> connection.await(login.reject(name, reason, clientAddress(), PROTOCOL),
+                        (result, failure) -> bad("-ERR [AUTH] Authentication failed")),
+                () -> bad("-ERR [AUTH] Authentication failed"));
+    }
+
+    private InetAddress clientAddress() {
+        InetSocketAddress remote = connection.remoteAddress();
+        return remote == null || remote.getAddress() == null ? InetAddress.getLoopbackAddress() : remote.getAddress();
     }
 
     private void login(String name, long deadline) {
@@ -377,7 +373,8 @@ final class Pop3Session implements ProtocolSession {
             messages = List.copyOf(listed);
             deleted = new boolean[messages.size()];
             state = State.TRANSACTION;
-            LOG.info("POP3 login of {} from {}", name, connection.remoteAddress());
+            connection.authenticated(name);
+            LOG.info("POP3 login of {} from {}", LogText.of(name), connection.remoteAddress());
             connection.send("+OK Logged in, " + messages.size() + " messages (" + totalSize() + " octets)");
         }, () -> {
             releaseMailbox();
@@ -577,7 +574,7 @@ final class Pop3Session implements ProtocolSession {
             try {
                 action.run(store);
             } catch (StoreException e) {
-                LOG.warn("Mail store failed for {}: {}", user, e.getMessage());
+                LOG.warn("Mail store failed for {}: {}", LogText.of(user), e.getMessage());
                 connection.send(e.isTemporary() ? "-ERR [SYS/TEMP] Mailbox temporarily unavailable, try again later"
                         : "-ERR [SYS/PERM] Mailbox unavailable: " + e.getMessage());
                 onFailure.run();

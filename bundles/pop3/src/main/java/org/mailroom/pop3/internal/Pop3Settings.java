@@ -3,16 +3,12 @@ package org.mailroom.pop3.internal;
 import java.time.Duration;
 
 /** Validated POP3 settings. */
-record Pop3Settings(boolean allowPlaintextAuth, Duration failedLoginDelay, int loginDelaySeconds,
-        Duration serviceWait, int maxBadCommands, int maxSaslLineLength) {
+record Pop3Settings(boolean allowPlaintextAuth, int loginDelaySeconds, Duration serviceWait, int maxBadCommands,
+        int maxSaslLineLength) {
 
-    static final Pop3Settings DEFAULTS = new Pop3Settings(false, Duration.ofSeconds(2), 0, Duration.ofSeconds(3), 10,
-            65536);
+    static final Pop3Settings DEFAULTS = new Pop3Settings(false, 0, Duration.ofSeconds(3), 10, 65536);
 
     Pop3Settings {
-        if (failedLoginDelay.isNegative()) {
-            throw new IllegalArgumentException("failedLoginDelayMillis must not be negative");
-        }
         if (loginDelaySeconds < 0) {
             throw new IllegalArgumentException("loginDelaySeconds must not be negative");
         }
@@ -28,8 +24,7 @@ record Pop3Settings(boolean allowPlaintextAuth, Duration failedLoginDelay, int l
     }
 
     static Pop3Settings from(Pop3Config c) {
-        return new Pop3Settings(c.allowPlaintextAuth(), Duration.ofMillis(c.failedLoginDelayMillis()),
-                c.loginDelaySeconds(), Duration.ofMillis(c.serviceWaitMillis()), c.maxBadCommands(),
-                c.maxSaslLineLength());
+        return new Pop3Settings(c.allowPlaintextAuth(), c.loginDelaySeconds(), Duration.ofMillis(c.serviceWaitMillis()),
+                c.maxBadCommands(), c.maxSaslLineLength());
     }
 }

@@ -52,8 +52,10 @@ public class Pop3ComponentTest {
                 });
     }
 
-    private static Authenticator named(String name) {
-        return credentials -> AuthResult.success(name);
+    private static org.mailroom.api.auth.LoginService loginWith(Authenticator authenticator) {
+        TestServices services = new TestServices();
+        services.authenticator = authenticator;
+        return services.logins;
     }
 
     private static List<String> capa(RecordingConnection connection, ProtocolSession session) {
@@ -65,31 +67,6 @@ public class Pop3ComponentTest {
     @Test
     public void defaultsMatchTheConfigDefaults() {
         assertEquals(Pop3Settings.DEFAULTS, Pop3Settings.from(config(Map.of())));
-    }
-
-    @Test
-    public void authenticatorIsChosenByCredentialTypeThenRankingThenServiceId() {
-        Authenticator low = named("low");
-        Authenticator high = named("high");
-        Authenticator other = named("other");
-        Authenticator tie = named("tie");
-        assertNull(component.authenticator("password"));
-        component.bindAuthenticator(low, props(0, Authenticator.CREDENTIAL_TYPES, "password"));
-        component.bindAuthenticator(other, props(100, Authenticator.CREDENTIAL_TYPES, "token"));
-        assertSame(low, component.authenticator("password"));
-        assertSame(other, component.authenticator("TOKEN"));
-        component.bindAuthenticator(high, props(10, Authenticator.CREDENTIAL_TYPES,
-                new String[] {"token", "password"}));
-        assertSame(high, component.authenticator("password"));
-        assertSame(other, component.authenticator("token"));
-        component.bindAuthenticator(tie, props(10, Authenticator.CREDENTIAL_TYPES, List.of("password")));
-        assertSame("equal ranking: the older service wins", high, component.authenticator("password"));
-        component.unbindAuthenticator(high);
-        assertSame(tie, component.authenticator("password"));
-        component.unbindAuthenticator(tie);
-        component.unbindAuthenticator(low);
-        assertNull(component.authenticator("password"));
-        assertNull(component.authenticator("unknown"));
     }
 
     @Test
@@ -132,7 +109,7 @@ public class Pop3ComponentTest {
                 Map.of("felix.fileinstall.filename", "file:/etc/org.mailroom.pop3.cfg"));
         RecordingConnection c2 = new RecordingConnection(true, false, false);
         assertTrue(capa(c2, component.open(c2)).contains("LOGIN-DELAY 42"));
-        component.configure(config(Map.of("failedLoginDelayMillis", -1)), Map.of());
+        component.configure(config(Map.of("maxBadCommands", 0)), Map.of());
         RecordingConnection c3 = new RecordingConnection(true, false, false);
         assertTrue(capa(c3, component.open(c3)).contains("LOGIN-DELAY 42"));
     }
@@ -141,23 +118,26 @@ public class Pop3ComponentTest {
     public void openGreetsAndSessionsShareMailboxLocks() {
         component.configure(config(Map.of("serviceWaitMillis", 0)), Map.of());
         TestAuth.PasswordTable passwords = new TestAuth.PasswordTable().with("alice", "secret");
-        component.bindAuthenticator(passwords, props(0, Authenticator.CREDENTIAL_TYPES, "password"));
+        component.login = loginWith(passwords);
         component.bindStore(new MemoryStore(), props(0));
         RecordingConnection c1 = new RecordingConnection(true, false, false);
         ProtocolSession s1 = component.open(c1);
         assertTrue(c1.last().startsWith("+OK"));
-        s1.onLine("USER alice".getBytes(UTF_8));
-        s1.onLine("PASS secret".getBytes(UTF_8));
+        login(s1, c1);
         assertTrue(c1.last(), c1.last().startsWith("+OK Logged in"));
         RecordingConnection c2 = new RecordingConnection(true, false, false);
         ProtocolSession s2 = component.open(c2);
-        s2.onLine("USER alice".getBytes(UTF_8));
-        s2.onLine("PASS secret".getBytes(UTF_8));
+        login(s2, c2);
         assertTrue(c2.last(), c2.last().startsWith("-ERR [IN-USE]"));
         s1.onClosed();
-        s2.onLine("USER alice".getBytes(UTF_8));
-        s2.onLine("PASS secret".getBytes(UTF_8));
+        login(s2, c2);
         assertTrue(c2.last(), c2.last().startsWith("+OK Logged in"));
+    }
+
+    private static void login(ProtocolSession session, RecordingConnection connection) {
+        session.onLine("USER alice".getBytes(UTF_8));
+        session.onLine("PASS secret".getBytes(UTF_8));
+        connection.drainPauses(Duration.ofSeconds(10));
     }
 
     @Test
@@ -208,12 +188,11 @@ public class Pop3ComponentTest {
     @Test
     public void settingsRejectBadValues() {
         Duration ok = Duration.ofSeconds(1);
-        assertBad(() -> new Pop3Settings(false, Duration.ofMillis(-1), 0, ok, 10, 65536));
-        assertBad(() -> new Pop3Settings(false, ok, -1, ok, 10, 65536));
-        assertBad(() -> new Pop3Settings(false, ok, 0, Duration.ofMillis(-1), 10, 65536));
-        assertBad(() -> new Pop3Settings(false, ok, 0, ok, 0, 65536));
-        assertBad(() -> new Pop3Settings(false, ok, 0, ok, 10, 16383));
-        assertEquals(16384, new Pop3Settings(false, ok, 0, ok, 1, 16384).maxSaslLineLength());
+        assertBad(() -> new Pop3Settings(false, -1, ok, 10, 65536));
+        assertBad(() -> new Pop3Settings(false, 0, Duration.ofMillis(-1), 10, 65536));
+        assertBad(() -> new Pop3Settings(false, 0, ok, 0, 65536));
+        assertBad(() -> new Pop3Settings(false, 0, ok, 10, 16383));
+        assertEquals(16384, new Pop3Settings(false, 0, ok, 1, 16384).maxSaslLineLength());
     }
 
     private static void assertBad(Runnable r) {

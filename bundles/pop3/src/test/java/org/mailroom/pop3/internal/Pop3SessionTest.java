@@ -24,7 +24,6 @@ public class Pop3SessionTest {
     @Rule
     public final Timeout timeout = Timeout.seconds(60);
 
-    private static final Duration FAILED_LOGIN_DELAY = Duration.ofMillis(1234);
     private static final Duration DRAIN_LIMIT = Duration.ofSeconds(10);
     private static final String M1 = "From: a@example.org\r\nSubject: one\r\n\r\nfirst\r\nbody\r\n";
     private static final String M2 = "Subject: two\r\n\r\n.dotted\r\nsecond\r\n";
@@ -41,8 +40,7 @@ public class Pop3SessionTest {
 
     private static Pop3Settings settings(boolean allowPlaintext, int loginDelaySeconds, Duration serviceWait,
             int maxBadCommands) {
-        return new Pop3Settings(allowPlaintext, FAILED_LOGIN_DELAY, loginDelaySeconds, serviceWait, maxBadCommands,
-                65536);
+        return new Pop3Settings(allowPlaintext, loginDelaySeconds, serviceWait, maxBadCommands, 65536);
     }
 
     @Before
@@ -240,12 +238,12 @@ public class Pop3SessionTest {
     }
 
     @Test
-    public void wrongPasswordIsAnsweredAfterTheConfiguredDelay() {
+    public void wrongPasswordIsAnsweredWhenTheLoginServiceAnswers() {
         Client c = secure();
         c.one("USER alice");
         c.raw("PASS wrong");
-        assertTrue("reply must wait for the delay: " + c.connection.output, c.connection.fresh().isEmpty());
-        assertEquals(List.of(FAILED_LOGIN_DELAY), c.connection.pauses);
+        assertTrue("reply must wait for the login service: " + c.connection.output, c.connection.fresh().isEmpty());
+        assertEquals(List.of("bad password"), services.logins.failures);
         assertTrue(c.connection.runOnePause());
         List<String> reply = c.connection.freshText();
         assertEquals(1, reply.size());
@@ -260,7 +258,7 @@ public class Pop3SessionTest {
         Client c = secure();
         c.one("USER mallory");
         assertStartsWith("-ERR [AUTH]", c.one("PASS secret"));
-        assertEquals(List.of(FAILED_LOGIN_DELAY), c.connection.pauses);
+        assertEquals(1, services.logins.failures.size());
     }
 
     @Test
@@ -271,7 +269,7 @@ public class Pop3SessionTest {
         c.one("USER alice");
         assertStartsWith("-ERR [AUTH]", c.one("PASS "));
         assertTrue(passwords.attempts.isEmpty());
-        assertEquals(List.of(FAILED_LOGIN_DELAY, FAILED_LOGIN_DELAY), c.connection.pauses);
+        assertEquals(2, services.logins.failures.size());
     }
 
     @Test
@@ -338,14 +336,14 @@ public class Pop3SessionTest {
         assertTrue(c.connection.fresh().isEmpty());
         c.connection.drainPauses(DRAIN_LIMIT);
         assertStartsWith("-ERR [AUTH]", c.connection.last());
-        assertEquals(List.of(FAILED_LOGIN_DELAY), c.connection.pauses);
+        assertEquals(1, services.logins.failures.size());
     }
 
     @Test
     public void malformedSaslResponseIsAFailedLogin() {
         Client c = secure();
         assertStartsWith("-ERR [AUTH]", c.one("AUTH PLAIN " + b64("alice secret")));
-        assertEquals(List.of(FAILED_LOGIN_DELAY), c.connection.pauses);
+        assertEquals(1, services.logins.failures.size());
         assertTrue(passwords.attempts.isEmpty());
         assertEquals(512, c.connection.maxLineLength());
         assertEquals("+OK", c.one("USER alice"));
@@ -733,7 +731,7 @@ public class Pop3SessionTest {
         services.store = store;
         c.connection.drainPauses(DRAIN_LIMIT);
         assertEquals(List.of("+OK Logged in, 3 messages (" + TOTAL + " octets)"), c.connection.freshText());
-        assertEquals(4, c.connection.pauses.size());
+        assertEquals("the login answer, then three waits for the store", 3, c.connection.pauses.size());
     }
 
     @Test
@@ -781,8 +779,25 @@ public class Pop3SessionTest {
     }
 
     @Test
-    public void missingAuthenticatorIsTemporaryAfterTheWait() {
+    public void anUnavailableLoginIsTemporaryAndNotAFailure() {
         services.authenticator = null;
+        Client c = secure();
+        c.one("USER alice");
+        assertStartsWith("-ERR [SYS/TEMP]", c.one("PASS secret"));
+        assertTrue(services.logins.failures.isEmpty());
+        services.authenticator = passwords;
+        passwords.unavailable = true;
+        c.one("USER alice");
+        assertStartsWith("-ERR [SYS/TEMP]", c.one("PASS secret"));
+        assertTrue(services.logins.failures.isEmpty());
+        passwords.unavailable = false;
+        c.one("USER alice");
+        assertStartsWith("+OK Logged in", c.one("PASS secret"));
+    }
+
+    @Test
+    public void missingLoginServiceIsTemporaryAfterTheWait() {
+        services.loginServiceMissing = true;
         Client c = secure();
         c.one("USER alice");
         c.raw("PASS secret");
@@ -790,47 +805,19 @@ public class Pop3SessionTest {
         assertFalse(c.connection.pending.isEmpty());
         c.connection.drainPauses(DRAIN_LIMIT);
         assertStartsWith("-ERR [SYS/TEMP]", c.connection.last());
-        assertFalse(c.connection.pauses.contains(FAILED_LOGIN_DELAY));
     }
 
     @Test
-    public void authenticatorAppearingDuringTheWaitIsUsed() {
+    public void loginServiceAppearingDuringTheWaitIsUsed() {
         settings = settings(false, 0, Duration.ofSeconds(30), 10);
-        services.authenticator = null;
+        services.loginServiceMissing = true;
         Client c = secure();
         c.raw("AUTH PLAIN " + b64("\0alice\0secret"));
         assertTrue(c.connection.runOnePause());
-        services.authenticator = passwords;
+        services.loginServiceMissing = false;
         c.connection.drainPauses(DRAIN_LIMIT);
         assertStartsWith("+OK Logged in", c.connection.last());
-    }
-
-    @Test
-    public void unavailableAuthenticatorIsTemporary() {
-        passwords.unavailable = true;
-        Client c = secure();
-        c.one("USER alice");
-        assertStartsWith("-ERR [SYS/TEMP]", c.one("PASS secret"));
-        assertFalse("no failed-login delay for a backend failure", c.connection.pauses.contains(FAILED_LOGIN_DELAY));
-        passwords.unavailable = false;
-        c.one("USER alice");
-        assertStartsWith("+OK Logged in", c.one("PASS secret"));
-    }
-
-    @Test
-    public void authenticatorUnavailableDuringTheWaitIsAskedAgain() {
-        settings = settings(false, 0, Duration.ofSeconds(30), 10);
-        passwords.unavailable = true;
-        Client c = secure();
-        c.one("USER alice");
-        c.raw("PASS secret");
-        assertTrue("waits instead of answering", c.connection.freshText().isEmpty());
-        assertTrue(c.connection.runOnePause());
-        assertTrue(c.connection.freshText().isEmpty());
-        passwords.unavailable = false;
-        c.connection.drainPauses(DRAIN_LIMIT);
-        assertStartsWith("+OK Logged in", c.connection.last());
-        assertFalse(c.connection.pauses.contains(FAILED_LOGIN_DELAY));
+        assertEquals("alice", c.connection.authenticatedUser);
     }
 
     @Test

@@ -14,6 +14,10 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BiConsumer;
 import org.mailroom.api.protocol.Connection;
 
 /**
@@ -38,6 +42,7 @@ final class RecordingConnection implements Connection {
     final List<Output> output = new ArrayList<>();
     final Deque<Pause> pending = new ArrayDeque<>();
     final List<Duration> pauses = new ArrayList<>();
+    String authenticatedUser;
     final List<Integer> lineLengths = new ArrayList<>();
     final List<String> startTlsReplies = new ArrayList<>();
     boolean secure;
@@ -117,6 +122,27 @@ final class RecordingConnection implements Connection {
     public void pause(Duration delay, Runnable then) {
         pauses.add(delay);
         pending.add(new Pause(delay, then));
+    }
+
+    @Override
+    public <T> void await(CompletionStage<T> stage, BiConsumer<? super T, ? super Throwable> then) {
+        pending.add(new Pause(Duration.ZERO, () -> {
+            T value = null;
+            Throwable failure = null;
+            try {
+                value = stage.toCompletableFuture().join();
+            } catch (CompletionException e) {
+                failure = e.getCause();
+            } catch (CancellationException e) {
+                failure = e;
+            }
+            then.accept(value, failure);
+        }));
+    }
+
+    @Override
+    public void authenticated(String user) {
+        authenticatedUser = user;
     }
 
     @Override

@@ -1,9 +1,14 @@
 package org.mailroom.pop3.internal;
 
+import java.net.InetAddress;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.mailroom.api.auth.AuthResult;
 import org.mailroom.api.auth.Authenticator;
-import org.mailroom.api.auth.PasswordCredentials;
+import org.mailroom.api.auth.Credentials;
+import org.mailroom.api.auth.LoginService;
 import org.mailroom.api.sasl.SaslMechanism;
 import org.mailroom.api.store.MailStore;
 
@@ -12,12 +17,50 @@ final class TestServices implements Pop3Services {
 
     volatile Authenticator authenticator;
     volatile MailStore store;
+    volatile boolean loginServiceMissing;
     final List<SaslMechanism> mechanisms = new CopyOnWriteArrayList<>();
+    final TestLogins logins = new TestLogins();
     volatile int storeLookups;
 
+    /**
+     * The login service as POP3 sees it, answering at once: penalties and delays are the login
+     * bundle's business (and tested there). Records each failure it answered.
+     */
+    final class TestLogins implements LoginService {
+        final List<String> failures = new CopyOnWriteArrayList<>();
+        final List<InetAddress> clients = new CopyOnWriteArrayList<>();
+
+        @Override
+        public CompletionStage<AuthResult> login(Credentials credentials, InetAddress client, String protocol) {
+            clients.add(client);
+            Authenticator a = authenticator;
+            AuthResult result;
+            if (a == null) {
+                result = AuthResult.unavailable(credentials.user(), "no authenticator");
+            } else {
+                try {
+                    result = a.authenticate(credentials);
+                } catch (RuntimeException e) {
+                    result = AuthResult.unavailable(credentials.user(), e.toString());
+                }
+            }
+            if (result.status() == AuthResult.Status.INVALID) {
+                failures.add(result.reason());
+            }
+            return CompletableFuture.completedFuture(result);
+        }
+
+        @Override
+        public CompletionStage<AuthResult> reject(String user, String reason, InetAddress client, String protocol) {
+            clients.add(client);
+            failures.add(reason);
+            return CompletableFuture.completedFuture(AuthResult.invalid(user == null ? "" : user, reason));
+        }
+    }
+
     @Override
-    public Authenticator authenticator(String credentialType) {
-        return PasswordCredentials.TYPE.equals(credentialType) ? authenticator : null;
+    public LoginService login() {
+        return loginServiceMissing ? null : logins;
     }
 
     @Override
