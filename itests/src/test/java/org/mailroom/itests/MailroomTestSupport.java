@@ -8,6 +8,7 @@ import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfi
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.karafDistributionConfiguration;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.keepRuntimeFolder;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.logLevel;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.replaceConfigurationFile;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -64,7 +65,7 @@ public abstract class MailroomTestSupport {
 
     /** Bundle symbolic names of every Mailroom bundle in the distribution. */
     public static final List<String> MAILROOM_BUNDLES = List.of(
-            "org.mailroom.api", "org.mailroom.transport", "org.mailroom.pop3",
+            "org.mailroom.api", "org.mailroom.transport", "org.mailroom.login", "org.mailroom.pop3",
             "org.mailroom.auth.password", "org.mailroom.store.maildir", "org.mailroom.shell");
 
     /** Container system properties carrying what the test JVM chose. */
@@ -118,6 +119,12 @@ public abstract class MailroomTestSupport {
                 editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.repositories", ""),
                 editConfigurationFilePut("etc/org.apache.karaf.features.cfg", "updateSnapshots", "none"),
 
+                // The distribution ships without users; the tests log in as the quick start's demo user.
+                replaceConfigurationFile("etc/mailroom-users.passwd",
+                        new File(System.getProperty("project.basedir", "."), "src/test/resources/demo-users.passwd")),
+                // Every client of these tests comes from 127.0.0.1: a test that fails logins on
+                // purpose must not slow the logins of the next one for the default 15 minutes.
+                editConfigurationFilePut("etc/org.mailroom.login.cfg", "penaltyWindowSeconds", "3"),
                 editConfigurationFilePut("etc/org.mailroom.listener-pop3.cfg", "host", LOCALHOST),
                 editConfigurationFilePut("etc/org.mailroom.listener-pop3.cfg", "port", Integer.toString(ports[0])),
                 editConfigurationFilePut("etc/org.mailroom.listener-pop3s.cfg", "host", LOCALHOST),

@@ -55,7 +55,7 @@ import org.osgi.service.cm.Configuration;
 public class RealClientsIT extends MailroomTestSupport {
 
     private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(90);
-    private static final String POP3_PID = "org.mailroom.pop3";
+    private static final String LOGIN_PID = "org.mailroom.login";
     private static final long DEFAULT_FAILED_LOGIN_DELAY_MILLIS = 2000;
     private static final AtomicInteger USERS = new AtomicInteger();
     private static final List<String> CLIENTS = List.of("curl", "mpop", "fetchmail");
@@ -747,7 +747,7 @@ public class RealClientsIT extends MailroomTestSupport {
     }
 
     private long failedLoginDelayMillis() throws Exception {
-        Configuration[] configs = configurationAdmin.listConfigurations("(service.pid=" + POP3_PID + ")");
+        Configuration[] configs = configurationAdmin.listConfigurations("(service.pid=" + LOGIN_PID + ")");
         if (configs == null || configs.length == 0) {
             return DEFAULT_FAILED_LOGIN_DELAY_MILLIS;
         }

@@ -119,6 +119,7 @@ public final class PasswordDirectory implements Authenticator, UserDirectory {
                 current = parsed;
                 lastFailed = false;
                 LOG.info("Users file {}: loaded {} users", file, parsed.users().size());
+                closeToOthers(file);
                 return true;
             } catch (PasswdFileException e) {
                 LOG.error("Users file {}, line {}: {}; {}", file, e.line(), e.reason(), keeping());
@@ -126,6 +127,30 @@ public final class PasswordDirectory implements Authenticator, UserDirectory {
                 LOG.error("Users file {}: {}; {}", file, e.toString(), keeping());
             }
             return false;
+        }
+    }
+
+    /**
+     * The file holds password hashes: a copy readable by every local account (as a tarball or a
+     * copy may leave it) is made private to its owner and group, and the log says so.
+     */
+    static void closeToOthers(Path file) {
+        PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class);
+        if (view == null) {
+            return;
+        }
+        try {
+            java.util.Set<java.nio.file.attribute.PosixFilePermission> permissions = view.readAttributes().permissions();
+            if (permissions.removeAll(java.util.EnumSet.of(java.nio.file.attribute.PosixFilePermission.OTHERS_READ,
+                    java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE,
+                    java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE))) {
+                view.setPermissions(permissions);
+                LOG.warn("Users file {} was readable by every local account; its permissions are now {}", file,
+                        java.nio.file.attribute.PosixFilePermissions.toString(permissions));
+            }
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            LOG.warn("Users file {} may be readable by every local account and its permissions cannot be changed: {}",
+                    file, e.toString());
         }
     }
 

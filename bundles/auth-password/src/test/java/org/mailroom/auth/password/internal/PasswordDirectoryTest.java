@@ -58,6 +58,20 @@ public class PasswordDirectoryTest {
     }
 
     @Test(timeout = 60_000)
+    public void aUsersFileReadableByEveryoneIsClosedToOthersOnLoad() throws Exception {
+        Files.writeString(file, "joe:{PLAIN}secret\n");
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        PasswordDirectory d = directory();
+        assertTrue(d.loaded());
+        assertEquals("rw-r-----", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Files.writeString(file, "joe:{PLAIN}other-password\n");
+        assertTrue(d.reloadIfChanged());
+        assertEquals("a private file stays as it is", "rw-------",
+                java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+    }
+
+    @Test(timeout = 60_000)
     public void readsDovecotPasswdFileVerbatim() throws IOException {
         write("# a comment: with a colon",
                 "",
