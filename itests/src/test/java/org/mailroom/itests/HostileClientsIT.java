@@ -1,0 +1,426 @@
+package org.mailroom.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+import org.junit.Test;
+import org.mailroom.api.auth.AuthResult;
+import org.mailroom.api.auth.Authenticator;
+import org.mailroom.api.auth.Credentials;
+import org.mailroom.api.auth.UserDirectory;
+import org.ops4j.pax.exam.Option;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.ServiceRegistration;
+
+/**
+ * The probe of the hostile-clients issue, repeated against the distribution with its shipped
+ * login and listener settings: password guessing from one address, failure timing by user, broken
+ * TLS handshakes, replies left unread, control characters in user names, the 51st connection on
+ * POP3S. Each test comes from loopback addresses of its own (127.0.0.0/8 all reach the server), so
+ * the penalties one test earns do not slow another.
+ */
+public class HostileClientsIT extends MailroomTestSupport {
+
+    private static final long NANOS_PER_MS = 1_000_000L;
+
+    @Override
+    protected Option[] additionalOptions() {
+        return new Option[] {
+            // The shipped penalty window (the support class shortens it for the other tests).
+            editConfigurationFilePut("etc/org.mailroom.login.cfg", "penaltyWindowSeconds", "900"),
+            // Failed logins are logged at INFO; the tests read those lines.
+            editConfigurationFilePut("etc/org.ops4j.pax.logging.cfg", "log4j2.logger.mailroom.name", "org.mailroom"),
+            editConfigurationFilePut("etc/org.ops4j.pax.logging.cfg", "log4j2.logger.mailroom.level", "INFO"),
+            systemProperty("mailroom.itest.hostile").value("true"),
+        };
+    }
+
+    // ---- guessing
+
+    @Test(timeout = 120_000)
+    public void oneAddressGetsAboutOneVerifiedGuessPerSecondWhileOthersLogInAsUsual() throws Exception {
+        // Both with the default scheme, ARGON2ID: the costly hash the probe guessed at.
+        addUser("victim", "not-guessable-" + System.nanoTime());
+        addUser("alice", "alice-password");
+        List<Long> baseline = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            baseline.add(loginMillis("127.0.3.1", "alice", "alice-password"));
+        }
+        ConcurrentLinkedQueue<Long> verifications = new ConcurrentLinkedQueue<>();
+        ServiceRegistration<Authenticator> counting = countVerificationsOf("victim", verifications);
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Thread> attackers = new ArrayList<>();
+        long start = System.nanoTime();
+        long window = TimeUnit.SECONDS.toNanos(10);
+        try {
+            for (int c = 0; c < 20; c++) {
+                int n = c;
+                Thread t = new Thread(() -> guessUntil(stop, "127.0.3.2", "victim", "guess" + n + "-"));
+                t.setDaemon(true);
+                t.start();
+                attackers.add(t);
+            }
+            List<Long> during = new ArrayList<>();
+            while (System.nanoTime() - start < window) {
+                during.add(loginMillis("127.0.3.3", "alice", "alice-password"));
+                Thread.sleep(200);
+            }
+            long inWindow = verifications.stream().filter(at -> at - start <= window).count();
+            baseline.sort(null);
+            during.sort(null);
+            long usual = baseline.get(baseline.size() / 2);
+            long p90 = during.get(during.size() * 9 / 10);
+            System.out.println("HostileClientsIT: 20 connections from one address had " + inWindow
+                    + " passwords checked in 10 s; another address logged in in " + during + " ms (idle: " + baseline + ")");
+            // 1 per second once the first failure is in, plus the few that start together before it.
+            assertTrue("checked " + inWindow + " guesses in 10 s", inWindow <= 15);
+            assertTrue("another address's logins took " + during + " ms, " + usual + " ms when idle",
+                    p90 <= Math.max(3 * usual, usual + 500));
+        } finally {
+            stop.set(true);
+            for (Thread t : attackers) {
+                t.join(30_000);
+            }
+            counting.unregister();
+        }
+    }
+
+    @Test(timeout = 120_000)
+    public void unknownCheapAndCostlyUsersFailInTheSameTime() throws Exception {
+        addPlainUser("cheap", "cheap-password");
+        List<String> report = new ArrayList<>();
+        int host = 10;
+        for (int round = 0; round < 2; round++) {
+            long min = Long.MAX_VALUE;
+            long max = 0;
+            for (String user : List.of("cheap", "demo", "nobody-" + round)) {
+                // the first failure of an address, as a guesser that changes address would see it
+                long millis = loginMillis("127.0.4." + host++, user, "wrong");
+                report.add(user + "=" + millis);
+                min = Math.min(min, millis);
+                max = Math.max(max, millis);
+            }
+            assertTrue("failure times " + report, min >= 1900 && max - min <= 50);
+        }
+        System.out.println("HostileClientsIT: failed logins took " + report + " ms");
+        long failure = loginMillis("127.0.4.99", "demo", "wrong");
+        long success = loginMillis("127.0.4.99", "demo", "demo");
+        assertTrue("a success after a failure came in " + success + " ms, the failure in " + failure,
+                success >= failure - 50);
+    }
+
+    // ---- transport
+
+    @Test(timeout = 180_000)
+    public void brokenHandshakesLeaveEverySlotFreeAndNothingButInfoLines() throws Exception {
+        long logStart = Files.size(karafLog());
+        for (int a = 1; a <= 4; a++) {
+            for (int i = 0; i < 250; i++) {
+                try (Socket s = socket("127.0.5." + a, pop3sPort())) {
+                    s.getOutputStream().write(tls10ClientHello());
+                    drain(s.getInputStream());
+                } catch (IOException expected) {
+                    // closed or reset by the server
+                }
+            }
+        }
+        // 1,000 broken handshakes; had one slot leaked per handshake, the 50 per-address slots of
+        // each address would be gone, and the server's 5,000 a fifth of the way.
+        List<Socket> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < 50; i++) {
+                SSLSocket s = tls(socket("127.0.5.1", pop3sPort()));
+                held.add(s);
+                assertTrue(readLine(s.getInputStream()).startsWith("+OK"));
+            }
+        } finally {
+            for (Socket s : held) {
+                s.close();
+            }
+        }
+        String log = new String(Files.readAllBytes(karafLog()), StandardCharsets.UTF_8).substring((int) logStart);
+        for (String line : log.split("\n")) {
+            assertFalse("an expected network event logged loudly: " + line,
+                    line.contains("| ERROR") || line.contains("| WARN ") || line.startsWith("\tat "));
+        }
+    }
+
+    @Test(timeout = 120_000)
+    public void aClientThatPipelinesWithoutReadingCannotGrowTheHeap() throws Exception {
+        long before = usedHeapAfterGc();
+        byte[] commands = "CAPA\r\n".repeat(10_000).getBytes(StandardCharsets.US_ASCII);
+        long sent = 0;
+        try (Socket s = socket("127.0.6.1", pop3Port())) {
+            s.setReceiveBufferSize(4096);
+            s.setSoTimeout(20_000);
+            OutputStream out = s.getOutputStream();
+            s.setSendBufferSize(65536);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            // The write blocks once the server stops reading; a watchdog closes the socket then.
+            Thread watchdog = new Thread(() -> {
+                try {
+                    Thread.sleep(10_000);
+                    s.close();
+                } catch (InterruptedException | IOException e) {
+                    // done
+                }
+            });
+            watchdog.setDaemon(true);
+            watchdog.start();
+            try {
+                while (sent < 8_000_000 && System.nanoTime() < deadline) {
+                    out.write(commands);
+                    sent += commands.length;
+                }
+            } catch (IOException closedByTheWatchdog) {
+                // the write blocked until the watchdog closed the socket
+            }
+            long growth = usedHeapAfterGc() - before;
+            System.out.println("HostileClientsIT: a client wrote " + sent + " octets of CAPA without reading; heap grew "
+                    + growth / 1024 + " KiB");
+            assertTrue("the server read " + sent + " octets from a client that reads nothing", sent < 8_000_000);
+            assertTrue("heap grew by " + growth + " octets", growth < 32L * 1024 * 1024);
+            watchdog.interrupt();
+        }
+    }
+
+    @Test(timeout = 60_000)
+    public void the51stConnectionOnPop3sIsToldWhyOverTls() throws Exception {
+        List<Socket> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < 50; i++) {
+                SSLSocket s = tls(socket("127.0.7.1", pop3sPort()));
+                held.add(s);
+                assertTrue(readLine(s.getInputStream()).startsWith("+OK"));
+            }
+            try (SSLSocket refused = tls(socket("127.0.7.1", pop3sPort()))) {
+                assertEquals("-ERR [SYS/TEMP] too many connections from your address, try again later",
+                        readLine(refused.getInputStream()));
+            }
+        } finally {
+            for (Socket s : held) {
+                s.close();
+            }
+        }
+    }
+
+    // ---- logs
+
+    @Test(timeout = 60_000)
+    public void controlCharactersInUserNamesAreEscapedInTheLog() throws Exception {
+        String user = "evil\u001b[2J\u0007\u0000name";
+        long millis = loginMillis("127.0.8.1", user, "x");
+        assertTrue(millis >= 1900);
+        String log = Files.readString(karafLog(), StandardCharsets.UTF_8);
+        String line = log.lines().filter(l -> l.contains("evil")).reduce((a, b) -> b).orElse("");
+        assertTrue("no log line for the failed login: " + log.length(), line.contains("Failed pop3 login"));
+        assertTrue(line, line.contains("evil\\x1b[2J\\x07\\x00name"));
+        for (char c : line.toCharArray()) {
+            assertFalse("raw control character " + (int) c + " in: " + line, c < 0x20 && c != '\t');
+        }
+    }
+
+    // ---- helpers
+
+    /** A client that logs in over and over with wrong passwords until told to stop. */
+    private void guessUntil(AtomicBoolean stop, String from, String user, String prefix) {
+        int n = 0;
+        while (!stop.get()) {
+            try (Socket s = socket(from, pop3Port())) {
+                InputStream in = new BufferedInputStream(s.getInputStream());
+                OutputStream out = s.getOutputStream();
+                readLine(in);
+                while (!stop.get()) {
+                    out.write(("USER " + user + "\r\nPASS " + prefix + n++ + "\r\n").getBytes(StandardCharsets.UTF_8));
+                    readLine(in);
+                    readLine(in);
+                }
+            } catch (IOException e) {
+                // closed after too many errors, or at the end: connect again
+            }
+        }
+    }
+
+    /** Connects from {@code from}, logs in over plain POP3 (loopback allows it), returns the time to the answer. */
+    private long loginMillis(String from, String user, String password) throws IOException {
+        try (Socket s = socket(from, pop3Port())) {
+            InputStream in = new BufferedInputStream(s.getInputStream());
+            OutputStream out = s.getOutputStream();
+            readLine(in);
+            out.write(("USER " + user + "\r\n").getBytes(StandardCharsets.UTF_8));
+            readLine(in);
+            long start = System.nanoTime();
+            out.write(("PASS " + password + "\r\n").getBytes(StandardCharsets.UTF_8));
+            String answer = readLine(in);
+            long millis = (System.nanoTime() - start) / NANOS_PER_MS;
+            boolean ok = answer.startsWith("+OK");
+            assertEquals(answer, password.equals("demo") || password.endsWith("-password"), ok);
+            out.write("QUIT\r\n".getBytes(StandardCharsets.US_ASCII));
+            return millis;
+        }
+    }
+
+    /** A user with the directory's default scheme (ARGON2ID). */
+    private void addUser(String user, String password) throws Exception {
+        ServiceReference<UserDirectory> ref = bundleContext.getServiceReference(UserDirectory.class);
+        try {
+            bundleContext.getService(ref).add(user, password);
+        } finally {
+            bundleContext.ungetService(ref);
+        }
+    }
+
+    /** A user with a {PLAIN} password: the cheapest check there is. */
+    private void addPlainUser(String user, String password) throws Exception {
+        Path users = Paths.get(System.getProperty("karaf.etc"), "mailroom-users.passwd");
+        Files.writeString(users, user + ":{PLAIN}" + password + "\n", StandardOpenOption.APPEND);
+        ServiceReference<UserDirectory> ref = bundleContext.getServiceReference(UserDirectory.class);
+        UserDirectory directory = bundleContext.getService(ref);
+        try {
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (!directory.exists(user)) {
+                assertTrue("users file not reloaded", System.nanoTime() < deadline);
+                Thread.sleep(100);
+            }
+        } finally {
+            bundleContext.ungetService(ref);
+        }
+    }
+
+    /** A higher-ranked authenticator in front of the real one, noting when it checks {@code user}'s password. */
+    private ServiceRegistration<Authenticator> countVerificationsOf(String user, Collection<Long> at) throws Exception {
+        Collection<ServiceReference<Authenticator>> refs = bundleContext.getServiceReferences(Authenticator.class, null);
+        Authenticator real = bundleContext.getService(refs.iterator().next());
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put(Authenticator.CREDENTIAL_TYPES, "password");
+        props.put(Constants.SERVICE_RANKING, 1000);
+        return bundleContext.registerService(Authenticator.class, new Authenticator() {
+            @Override
+            public AuthResult authenticate(Credentials credentials) {
+                if (credentials.user().equals(user)) {
+                    at.add(System.nanoTime());
+                }
+                return real.authenticate(credentials);
+            }
+        }, props);
+    }
+
+    private static Socket socket(String from, int port) throws IOException {
+        Socket s = new Socket();
+        try {
+            s.bind(new InetSocketAddress(InetAddress.getByName(from), 0));
+            s.connect(new InetSocketAddress(LOCALHOST, port), 10_000);
+            s.setSoTimeout(30_000);
+            return s;
+        } catch (IOException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    private static SSLSocket tls(Socket plain) throws IOException {
+        try {
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, new TrustManager[] {new X509TrustManager() {
+                @Override
+                public void checkClientTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public void checkServerTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public X509Certificate[] getAcceptedIssuers() {
+                    return new X509Certificate[0];
+                }
+            }}, new SecureRandom());
+            SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(plain, LOCALHOST, plain.getPort(), true);
+            s.startHandshake();
+            return s;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException(e);
+        }
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        int c;
+        while ((c = in.read()) != '\n') {
+            if (c < 0) {
+                throw new IOException("closed after: " + line.toString(StandardCharsets.UTF_8));
+            }
+            if (c != '\r') {
+                line.write(c);
+            }
+        }
+        return line.toString(StandardCharsets.UTF_8);
+    }
+
+    private static void drain(InputStream in) throws IOException {
+        byte[] buffer = new byte[4096];
+        while (in.read(buffer) >= 0) {
+            // until the server closes
+        }
+    }
+
+    private static long usedHeapAfterGc() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    private static Path karafLog() {
+        return Paths.get(System.getProperty("karaf.log"), "karaf.log");
+    }
+
+    /** A ClientHello offering only TLS 1.0 and one CBC suite. */
+    private static byte[] tls10ClientHello() {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.write(3);
+        body.write(1);
+        for (int i = 0; i < 32; i++) {
+            body.write(i);
+        }
+        body.write(0);
+        body.writeBytes(new byte[] {0, 2, 0x00, 0x2f, 1, 0});
+        byte[] b = body.toByteArray();
+        ByteArrayOutputStream record = new ByteArrayOutputStream();
+        record.writeBytes(new byte[] {0x16, 3, 1, 0, (byte) (b.length + 4), 1, 0, 0, (byte) b.length});
+        record.writeBytes(b);
+        return record.toByteArray();
+    }
+}
