@@ -53,7 +53,9 @@ for i in $(seq 0 $((DOWNLOADERS - 1))); do
     mkdir -p "$DATA/mail/load$i"/{tmp,new,cur}
     ln "$WORK/message" "$DATA/mail/load$i/new/1000000000.M1P1Q$i.bench"
 done
+# Every load client comes from 127.0.0.1: lift the per-address guards (count and rate).
 sed -i -e 's/^maxConnections *=.*/maxConnections = 100000/' -e 's/^maxConnectionsPerIp *=.*/maxConnectionsPerIp = 100000/' \
+    -e 's/^maxConnectionRatePerIp *=.*/maxConnectionRatePerIp = 10000000/' \
     "$DIST/etc/org.mailroom.listener-pop3.cfg"
 
 PORT="$(free_port)"
