@@ -20,8 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
-import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Dictionary;
@@ -30,10 +28,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.junit.Test;
 import org.mailroom.api.auth.AuthResult;
 import org.mailroom.api.auth.Authenticator;
@@ -351,28 +346,10 @@ public class HostileClientsIT extends MailroomTestSupport {
     }
 
     private static SSLSocket tls(Socket plain) throws IOException {
-        try {
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, new TrustManager[] {new X509TrustManager() {
-                @Override
-                public void checkClientTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public void checkServerTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public X509Certificate[] getAcceptedIssuers() {
-                    return new X509Certificate[0];
-                }
-            }}, new SecureRandom());
-            SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(plain, LOCALHOST, plain.getPort(), true);
-            s.startHandshake();
-            return s;
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IOException(e);
-        }
+        SSLSocket s = (SSLSocket) Pop3Client.trustAll().getSocketFactory().createSocket(plain, LOCALHOST,
+                plain.getPort(), true);
+        s.startHandshake();
+        return s;
     }
 
     private static String readLine(InputStream in) throws IOException {

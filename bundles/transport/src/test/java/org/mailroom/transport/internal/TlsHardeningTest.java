@@ -13,8 +13,6 @@ import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -22,11 +20,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.junit.After;
 import org.junit.Assume;
 import org.junit.Rule;
@@ -186,7 +181,7 @@ public class TlsHardeningTest {
     }
 
     private static SSLSocket tls12(MinaListener listener, String... suites) throws Exception {
-        SSLSocket s = (SSLSocket) trustAll().getSocketFactory().createSocket("127.0.0.1",
+        SSLSocket s = (SSLSocket) MinaListenerTest.Client.trustAll().getSocketFactory().createSocket("127.0.0.1",
                 listener.boundAddress().getPort());
         s.setSoTimeout(20_000);
         s.setEnabledProtocols(new String[] {"TLSv1.2"});
@@ -206,25 +201,6 @@ public class TlsHardeningTest {
             buf.write(c);
         }
         throw new IOException("connection closed after " + Arrays.toString(buf.toByteArray()));
-    }
-
-    private static SSLContext trustAll() throws Exception {
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, new TrustManager[] {new X509TrustManager() {
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        }}, new SecureRandom());
-        return ctx;
     }
 
     // ---- testssl.sh
