@@ -39,6 +39,7 @@ import org.junit.FixMethodOrder;
 import org.junit.Test;
 import org.junit.runners.MethodSorters;
 import org.mailroom.api.auth.Authenticator;
+import org.mailroom.api.auth.LoginService;
 import org.mailroom.api.auth.UserDirectory;
 import org.mailroom.api.store.MailStore;
 import org.mailroom.api.store.MessageInfo;
@@ -59,6 +60,7 @@ public class HotSwapIT extends MailroomTestSupport {
 
     private static final String AUTH_BSN = "org.mailroom.auth.password";
     private static final String STORE_BSN = "org.mailroom.store.maildir";
+    private static final String LOGIN_BSN = "org.mailroom.login";
     private static final String POP3_BSN = "org.mailroom.pop3";
     private static final String SYS_TEMP = "-ERR [SYS/TEMP]";
 
@@ -83,7 +85,7 @@ public class HotSwapIT extends MailroomTestSupport {
     // ---------------------------------------------------------------------------------------
 
     @Test(timeout = 150_000)
-    public void t1_updatesOfAuthAndStoreUnderLoadFailNoSession() throws Exception {
+    public void t1_updatesOfAuthLoginAndStoreUnderLoadFailNoSession() throws Exception {
         List<Mailbox> users = new ArrayList<>();
         for (int i = 1; i <= CLIENTS; i++) {
             users.add(mailbox(String.format("load%02d", i)));
@@ -98,14 +100,17 @@ public class HotSwapIT extends MailroomTestSupport {
             load.assertNoFailures("before the updates");
 
             UpdateResult auth = updateUnderLoad(load, AUTH_BSN, Authenticator.class);
+            UpdateResult login = updateUnderLoad(load, LOGIN_BSN, LoginService.class);
             UpdateResult store = updateUnderLoad(load, STORE_BSN, MailStore.class);
 
             load.stop();
             load.assertNoFailures("after the updates");
             String report = String.format("HotSwapIT load: %d sessions completed by %d clients, 0 failed; "
                     + "bundle:update %s took %d ms, its service was away %d ms (%d sessions in flight, %d started after it); "
+                    + "bundle:update %s took %d ms, its service was away %d ms (%d sessions in flight, %d started after it); "
                     + "bundle:update %s took %d ms, its service was away %d ms (%d sessions in flight, %d started after it)",
                     load.completed(), CLIENTS, AUTH_BSN, auth.millis, auth.serviceGapMillis, auth.inFlight, auth.after,
+                    LOGIN_BSN, login.millis, login.serviceGapMillis, login.inFlight, login.after,
                     STORE_BSN, store.millis, store.serviceGapMillis, store.inFlight, store.after);
             System.out.println(report);
         }
@@ -285,22 +290,31 @@ public class HotSwapIT extends MailroomTestSupport {
 
     @Test(timeout = 90_000)
     public void t2_authStoppedRefusesLoginsTemporarilyAndOpenSessionsGoOn() throws Exception {
-        Mailbox open = mailbox("auth-open");
-        Mailbox fresh = mailbox("auth-new");
+        stoppedBundleRefusesLoginsTemporarily(AUTH_BSN, Authenticator.class, "auth");
+    }
+
+    @Test(timeout = 90_000)
+    public void t2b_loginStoppedRefusesLoginsTemporarilyAndOpenSessionsGoOn() throws Exception {
+        stoppedBundleRefusesLoginsTemporarily(LOGIN_BSN, LoginService.class, "login");
+    }
+
+    private void stoppedBundleRefusesLoginsTemporarily(String bsn, Class<?> service, String name) throws Exception {
+        Mailbox open = mailbox(name + "-open");
+        Mailbox fresh = mailbox(name + "-new");
         Duration wait = serviceWait();
         try (Pop3Client before = login(open)) {
-            executeAndCheck("bundle:stop " + AUTH_BSN);
+            executeAndCheck("bundle:stop " + bsn);
             try {
-                assertEquals(Bundle.RESOLVED, bundle(AUTH_BSN).getState());
-                assertEventually("no Authenticator registered", TIMEOUT, () -> !hasService(Authenticator.class));
+                assertEquals(Bundle.RESOLVED, bundle(bsn).getState());
+                assertEventually("no " + service.getSimpleName() + " registered", TIMEOUT, () -> !hasService(service));
 
                 try (Pop3Client pop3 = Pop3Client.connect(LOCALHOST, pop3Port(), TIMEOUT)) {
-                    expectOk("greeting with the authenticator stopped", pop3.readGreeting());
+                    expectOk("greeting with " + bsn + " stopped", pop3.readGreeting());
                     expectOk("USER", pop3.command("USER " + fresh.user()).status());
                     long t0 = System.nanoTime();
                     String pass = pop3.command("PASS " + PASSWORD).status();
                     long waited = (System.nanoTime() - t0) / 1_000_000;
-                    assertTrue("PASS without authenticator: " + pass, pass.startsWith(SYS_TEMP));
+                    assertTrue("PASS without " + service.getSimpleName() + ": " + pass, pass.startsWith(SYS_TEMP));
                     assertTrue("PASS answered after the service wait (" + wait.toMillis() + " ms), not at once: "
                             + waited + " ms", waited >= wait.toMillis() - 200);
                     // The session is still alive and the port still serves.
@@ -314,7 +328,7 @@ public class HotSwapIT extends MailroomTestSupport {
                 assertRetrieves(before, open, 1);
                 expectOk("QUIT of the session opened before the stop", before.command("QUIT").status());
             } finally {
-                executeAndCheck("bundle:start " + AUTH_BSN);
+                executeAndCheck("bundle:start " + bsn);
             }
         }
         assertEventually("logins work again after bundle:start", TIMEOUT, () -> sessionWorks(fresh));

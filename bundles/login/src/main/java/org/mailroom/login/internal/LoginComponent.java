@@ -103,6 +103,7 @@ public class LoginComponent implements LoginService {
     void deactivate() {
         timer.shutdownNow();
         verifier.shutdownNow();
+        logins.stop();
     }
 
     @Override

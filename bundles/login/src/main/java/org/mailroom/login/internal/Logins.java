@@ -2,7 +2,9 @@ package org.mailroom.login.internal;
 
 import java.net.InetAddress;
 import java.util.concurrent.CompletableFuture;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -34,6 +36,7 @@ final class Logins implements LoginService {
     private final ExecutorService verifier;
     private final ScheduledExecutorService timer;
     private final LongSupplier clock;
+    private final Set<CompletableFuture<AuthResult>> pending = ConcurrentHashMap.newKeySet();
 
     Logins(Function<String, Authenticator> authenticators, LoginSettings settings, Penalties penalties,
             ExecutorService verifier, ScheduledExecutorService timer, LongSupplier clock) {
@@ -50,7 +53,7 @@ final class Logins implements LoginService {
         final String protocol;
         final long deadline;
         volatile Penalties.Ticket ticket;
-        final CompletableFuture<AuthResult> answer = new CompletableFuture<>();
+        final CompletableFuture<AuthResult> answer = track(new CompletableFuture<>());
 
         Attempt(Credentials credentials, String protocol, Penalties.Ticket ticket, long now) {
             this.credentials = credentials;
@@ -74,8 +77,24 @@ final class Logins implements LoginService {
         Penalties.Ticket ticket = penalties.admit(client, user, now);
         penalties.failed(ticket, now);
         logFailure(protocol, user, client, reason, ticket);
-        CompletableFuture<AuthResult> answer = new CompletableFuture<>();
+        CompletableFuture<AuthResult> answer = track(new CompletableFuture<>());
         answerAt(answer, AuthResult.invalid(user == null ? "" : user, reason), ticket.failureAnswerAt);
+        return answer;
+    }
+
+    /**
+     * Answers every attempt still waiting with UNAVAILABLE, for the login bundle stopping: a
+     * protocol then asks the login service registered next, instead of waiting for ever.
+     */
+    void stop() {
+        for (CompletableFuture<AuthResult> answer : pending) {
+            answer.complete(AuthResult.unavailable("", "login service stopping"));
+        }
+    }
+
+    private CompletableFuture<AuthResult> track(CompletableFuture<AuthResult> answer) {
+        pending.add(answer);
+        answer.whenComplete((result, failure) -> pending.remove(answer));
         return answer;
     }
 

@@ -248,4 +248,17 @@ public class LoginsTest {
         assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(290));
         assertEquals(1, logins.penalties().failures(from, System.nanoTime()));
     }
+
+    @Test(timeout = 60_000)
+    public void stoppingAnswersEveryWaitingAttemptAsUnavailable() throws Exception {
+        authenticator.set(passwords.with("joe", "right", 0));
+        Logins logins = logins(Map.of("penalizedIntervalMillis", 5000), 2, 64);
+        InetAddress from = address("192.0.2.40");
+        await(login(logins, "joe", "wrong", from));
+        CompletableFuture<AuthResult> waiting = login(logins, "joe", "right", from);
+        CompletableFuture<AuthResult> rejected = logins.reject("joe", "malformed", from, "test").toCompletableFuture();
+        logins.stop();
+        assertEquals(AuthResult.Status.UNAVAILABLE, await(waiting).status());
+        assertEquals(AuthResult.Status.UNAVAILABLE, await(rejected).status());
+    }
 }

@@ -328,14 +328,24 @@ final class Pop3Session implements ProtocolSession {
             failedLogin("empty user name or password", credentials.user());
             return;
         }
-        awaitService(services::login, RETRY, deadline(),
+        authenticate(credentials, deadline());
+    }
+
+    /**
+     * A login service that stops while it checks (its bundle being updated) answers UNAVAILABLE;
+     * the attempt then goes to the login service registered next, until the deadline.
+     */
+    private void authenticate(Credentials credentials, long deadline) {
+        awaitService(services::login, RETRY, deadline,
                 login -> connection.await(login.login(credentials, clientAddress(), PROTOCOL), (result, failure) -> {
-                    if (result == null || result.status() == AuthResult.Status.UNAVAILABLE) {
-                        connection.send("-ERR [SYS/TEMP] Authentication is temporarily unavailable, try again later");
-                    } else if (result.succeeded()) {
+                    if (result != null && result.succeeded()) {
                         login(result.user(), deadline());
-                    } else {
+                    } else if (result != null && result.status() == AuthResult.Status.INVALID) {
                         bad("-ERR [AUTH] Authentication failed");
+                    } else if (services.login() != login && System.nanoTime() - deadline < 0) {
+                        authenticate(credentials, deadline);
+                    } else {
+                        connection.send("-ERR [SYS/TEMP] Authentication is temporarily unavailable, try again later");
                     }
                 }),
                 () -> connection.send("-ERR [SYS/TEMP] Authentication is temporarily unavailable, try again later"));

@@ -821,6 +821,33 @@ public class Pop3SessionTest {
     }
 
     @Test
+    public void anAttemptCutShortByTheLoginServiceStoppingGoesToTheNextOne() {
+        settings = settings(false, 0, Duration.ofSeconds(30), 10);
+        TestServices.TestLogins first = services.logins;
+        services.loginOverride = new org.mailroom.api.auth.LoginService() {
+            @Override
+            public java.util.concurrent.CompletionStage<org.mailroom.api.auth.AuthResult> login(
+                    org.mailroom.api.auth.Credentials credentials, java.net.InetAddress client, String protocol) {
+                // stops while checking: answers UNAVAILABLE and is replaced by the next bundle version
+                services.loginOverride = first;
+                return java.util.concurrent.CompletableFuture.completedFuture(
+                        org.mailroom.api.auth.AuthResult.unavailable(credentials.user(), "login service stopping"));
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<org.mailroom.api.auth.AuthResult> reject(String user,
+                    String reason, java.net.InetAddress client, String protocol) {
+                throw new AssertionError();
+            }
+        };
+        Client c = secure();
+        c.one("USER alice");
+        c.raw("PASS secret");
+        c.connection.drainPauses(DRAIN_LIMIT);
+        assertStartsWith("+OK Logged in", c.connection.last());
+    }
+
+    @Test
     public void authenticatorThrowingIsTemporary() {
         services.authenticator = credentials -> {
             throw new IllegalStateException("bundle stopping");

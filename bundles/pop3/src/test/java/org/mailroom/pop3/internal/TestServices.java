@@ -18,6 +18,8 @@ final class TestServices implements Pop3Services {
     volatile Authenticator authenticator;
     volatile MailStore store;
     volatile boolean loginServiceMissing;
+    /** When set, the login service registered instead of {@link #logins}. */
+    volatile LoginService loginOverride;
     final List<SaslMechanism> mechanisms = new CopyOnWriteArrayList<>();
     final TestLogins logins = new TestLogins();
     volatile int storeLookups;
@@ -60,7 +62,7 @@ final class TestServices implements Pop3Services {
 
     @Override
     public LoginService login() {
-        return loginServiceMissing ? null : logins;
+        return loginServiceMissing ? null : loginOverride != null ? loginOverride : logins;
     }
 
     @Override
