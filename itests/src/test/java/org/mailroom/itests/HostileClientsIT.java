@@ -101,8 +101,11 @@ public class HostileClientsIT extends MailroomTestSupport {
                     + " passwords checked in 10 s; another address logged in in " + during + " ms (idle: " + baseline + ")");
             // 1 per second once the first failure is in, plus the few that start together before it.
             assertTrue("checked " + inWindow + " guesses in 10 s", inWindow <= 15);
+            // Before the login service, hashing on the protocol workers let these reach 4.7 s (the
+            // probe) or 1.3 s (this test); now guesses are checked one a second on a pool of their own.
+            long slowest = during.get(during.size() - 1);
             assertTrue("another address's logins took " + during + " ms, " + usual + " ms when idle",
-                    p90 <= Math.max(3 * usual, usual + 500));
+                    p90 <= Math.max(2 * usual, usual + 250) && slowest <= usual + 1000);
         } finally {
             stop.set(true);
             for (Thread t : attackers) {
