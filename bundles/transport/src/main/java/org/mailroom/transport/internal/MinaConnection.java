@@ -125,7 +125,11 @@ final class MinaConnection implements Connection {
             }
             close(null);
             // A client that does not read the goodbye is not waited for.
-            listener.scheduler().schedule(() -> io.closeNow(), 5, TimeUnit.SECONDS);
+            try {
+                listener.scheduler().schedule(() -> io.closeNow(), 5, TimeUnit.SECONDS);
+            } catch (RejectedExecutionException listenerClosing) {
+                io.closeNow();
+            }
         });
     }
 
@@ -145,7 +149,12 @@ final class MinaConnection implements Connection {
             outbound.clear();
             input.clear();
             if (awaiting != null) {
-                awaiting.toCompletableFuture().cancel(false);
+                // Tells the producer (the login service) that nobody waits for the result any more.
+                try {
+                    awaiting.toCompletableFuture().cancel(false);
+                } catch (UnsupportedOperationException notCancellable) {
+                    LOG.debug("an awaited stage cannot be cancelled");
+                }
                 awaiting = null;
             }
             if (session != null) {
