@@ -19,6 +19,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -74,26 +75,71 @@ public final class PasswordDirectoryComponent implements Authenticator, UserDire
         schemes.remove(scheme, properties);
     }
 
+    /** Validated settings; the constructor throws naming the key of a bad value. */
+    record Settings(Path usersFile, String defaultScheme, String defaultVerificationScheme, int reloadIntervalSeconds) {
+        static Settings from(Config config) {
+            String usersFile = config.usersFile() == null ? "" : config.usersFile().trim();
+            if (usersFile.isEmpty()) {
+                throw new IllegalArgumentException("key usersFile: missing");
+            }
+            if (config.reloadIntervalSeconds() < 1) {
+                throw new IllegalArgumentException("key reloadIntervalSeconds: must be positive, not "
+                        + config.reloadIntervalSeconds());
+            }
+            String scheme = config.defaultScheme() == null ? "" : config.defaultScheme().trim();
+            if (scheme.isEmpty()) {
+                throw new IllegalArgumentException("key defaultScheme: missing");
+            }
+            return new Settings(resolve(usersFile), scheme, config.defaultVerificationScheme().trim(),
+                    config.reloadIntervalSeconds());
+        }
+    }
+
+    private Settings settings;
+
+    /** A bad first configuration leaves the directory inactive, with the file and key in the log. */
     @Activate
-    void activate(Config config) {
-        String usersFile = config.usersFile() == null ? "" : config.usersFile().trim();
-        if (usersFile.isEmpty()) {
-            LOG.error("Configuration {}: key usersFile: missing; the password directory stays inactive", PID);
-            throw new IllegalArgumentException(PID + ": usersFile is required");
+    void activate(Config config, Map<String, Object> properties) {
+        Settings s;
+        try {
+            s = Settings.from(config);
+        } catch (IllegalArgumentException e) {
+            LOG.error("Bad configuration in {}: {}; the password directory stays inactive", file(properties),
+                    e.getMessage());
+            throw e;
         }
-        int interval = config.reloadIntervalSeconds();
-        if (interval < 1) {
-            LOG.error("Configuration {}: key reloadIntervalSeconds: {} is not positive; using 2", PID, interval);
-            interval = 2;
+        apply(s);
+    }
+
+    /** A bad edit keeps the previous settings (and the users) in force. */
+    @Modified
+    void modified(Config config, Map<String, Object> properties) {
+        Settings s;
+        try {
+            s = Settings.from(config);
+        } catch (IllegalArgumentException e) {
+            LOG.error("Bad configuration in {}: {}; the previous settings stay in force", file(properties),
+                    e.getMessage());
+            return;
         }
-        String defaultScheme = config.defaultScheme();
-        if (!schemes.known(defaultScheme)) {
+        if (!s.equals(settings)) {
+            stopReloader();
+            apply(s);
+            LOG.info("Password directory reconfigured: users file {}, default scheme {}", s.usersFile(),
+                    s.defaultScheme());
+        }
+    }
+
+    private void apply(Settings s) {
+        if (!schemes.known(s.defaultScheme())) {
             LOG.warn("Configuration {}: key defaultScheme: scheme {} is not known (yet); adding users fails until it appears",
-                    PID, defaultScheme);
+                    PID, s.defaultScheme());
         }
-        PasswordDirectory d = new PasswordDirectory(resolve(usersFile), schemes, defaultScheme, config.defaultVerificationScheme());
+        PasswordDirectory d = new PasswordDirectory(s.usersFile(), schemes, s.defaultScheme(),
+                s.defaultVerificationScheme());
         d.reloadIfChanged();
         directory = d;
+        settings = s;
         ScheduledExecutorService ex = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "mailroom-users-file-reload");
             t.setDaemon(true);
@@ -105,20 +151,32 @@ public final class PasswordDirectoryComponent implements Authenticator, UserDire
             } catch (RuntimeException e) {
                 LOG.error("Users file {}: reload failed: {}", d.file(), e.toString(), e);
             }
-        }, interval, interval, TimeUnit.SECONDS);
+        }, s.reloadIntervalSeconds(), s.reloadIntervalSeconds(), TimeUnit.SECONDS);
         reloader = ex;
     }
 
     @Deactivate
     void deactivate() throws InterruptedException {
+        stopReloader();
+    }
+
+    private void stopReloader() {
         ScheduledExecutorService ex = reloader;
         reloader = null;
         if (ex != null) {
             ex.shutdownNow();
-            if (!ex.awaitTermination(10, TimeUnit.SECONDS)) {
-                LOG.warn("Users file reload thread did not stop within 10 s");
+            try {
+                if (!ex.awaitTermination(10, TimeUnit.SECONDS)) {
+                    LOG.warn("Users file reload thread did not stop within 10 s");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
+    }
+
+    private static Object file(Map<String, Object> properties) {
+        return properties.getOrDefault("felix.fileinstall.filename", PID);
     }
 
     static Path resolve(String usersFile) {

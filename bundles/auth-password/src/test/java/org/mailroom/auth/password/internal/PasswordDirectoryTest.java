@@ -158,7 +158,7 @@ public class PasswordDirectoryTest {
             c.bindScheme(e.getValue(), Map.of(PasswordScheme.NAME, e.getKey(), "service.id", id++));
         }
         c.activate(TestSchemes.defaults(PasswordDirectoryComponent.Config.class, "usersFile", file.toString(),
-                "reloadIntervalSeconds", 1));
+                "reloadIntervalSeconds", 1), Map.of());
         try {
             assertTrue(c.exists("alice"));
             Path next = tmp.getRoot().toPath().resolve("users.new");
@@ -171,6 +171,40 @@ public class PasswordDirectoryTest {
             assertTrue("replaced file picked up by the poller", c.exists("zed"));
         } finally {
             c.deactivate();
+        }
+    }
+
+    @Test(timeout = 60_000)
+    public void aBadEditKeepsThePreviousSettingsAndUsersAndAGoodOneApplies() throws Exception {
+        write("alice:{PLAIN}one");
+        Path other = tmp.getRoot().toPath().resolve("other-users");
+        Files.write(other, List.of("bob:{PLAIN}two"));
+        PasswordDirectoryComponent c = new PasswordDirectoryComponent();
+        long id = 100;
+        for (Map.Entry<String, PasswordScheme> e : TestSchemes.all().entrySet()) {
+            c.bindScheme(e.getValue(), Map.of(PasswordScheme.NAME, e.getKey(), "service.id", id++));
+        }
+        Map<String, Object> props = Map.of("felix.fileinstall.filename", "file:/etc/org.mailroom.auth.password.cfg");
+        c.activate(TestSchemes.defaults(PasswordDirectoryComponent.Config.class, "usersFile", file.toString()), props);
+        try {
+            c.modified(TestSchemes.defaults(PasswordDirectoryComponent.Config.class, "usersFile", file.toString(),
+                    "reloadIntervalSeconds", 0), props);
+            c.modified(TestSchemes.defaults(PasswordDirectoryComponent.Config.class, "usersFile", " "), props);
+            assertEquals("a bad edit keeps the authenticator working", AuthResult.Status.SUCCESS,
+                    c.authenticate(new PasswordCredentials("alice", "one")).status());
+            c.modified(TestSchemes.defaults(PasswordDirectoryComponent.Config.class, "usersFile", other.toString()),
+                    props);
+            assertEquals(AuthResult.Status.SUCCESS, c.authenticate(new PasswordCredentials("bob", "two")).status());
+            assertFalse(c.exists("alice"));
+        } finally {
+            c.deactivate();
+        }
+        try {
+            new PasswordDirectoryComponent().activate(
+                    TestSchemes.defaults(PasswordDirectoryComponent.Config.class, "usersFile", ""), props);
+            fail("a missing usersFile at first activation must fail");
+        } catch (IllegalArgumentException expected) {
+            assertTrue(expected.getMessage(), expected.getMessage().contains("usersFile"));
         }
     }
 
