@@ -55,8 +55,8 @@ public @interface ListenerConfig {
     @AttributeDefinition(description = "Threads that run protocol logic (disk I/O, protocol state) for this listener")
     int workerThreads() default 16;
 
-    @AttributeDefinition(description = "Reply sent when no bundle serves the protocol; empty for the protocol's usual temporary error")
-    String unavailableReply() default "";
+    @AttributeDefinition(description = "Reply sent, in the protocol's words, while no bundle serves the protocol (e.g. -ERR [SYS/TEMP] ... or 421 4.3.2 ...); the transport knows no protocol")
+    String unavailableReply();
 
     @AttributeDefinition(name = "tls.certificate", description = "PEM file with the certificate chain")
     String tls_certificate() default "";

@@ -58,7 +58,8 @@ record ListenerSettings(
         return new ListenerSettings(name, protocol, new InetSocketAddress(require("host", c.host()), c.port()), tls,
                 c.idleTimeoutSeconds(), c.loginTimeoutSeconds(), c.maxLineLength(), c.maxConnections(),
                 c.maxConnectionsPerIp(), c.maxConnectionRatePerIp(), c.maxQueuedOutputBytes(), c.listenBacklog(),
-                c.maxRefusalHandshakes(), c.workerThreads(), c.unavailableReply().trim(), tlsSettings, ProtocolProperties.of(raw));
+                c.maxRefusalHandshakes(), c.workerThreads(), require("unavailableReply", c.unavailableReply()), tlsSettings,
+                ProtocolProperties.of(raw));
     }
 
     private static String require(String key, String value) {
@@ -74,12 +75,4 @@ record ListenerSettings(
         }
     }
 
-    String unavailableReplyOrDefault() {
-        if (!unavailableReply.isEmpty()) {
-            return unavailableReply;
-        }
-        return protocol.equalsIgnoreCase("pop3")
-                ? "-ERR [SYS/TEMP] Service temporarily unavailable, try again later"
-                : "421 4.3.2 Service temporarily unavailable, try again later";
-    }
 }

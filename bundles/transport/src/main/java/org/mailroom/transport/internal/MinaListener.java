@@ -337,7 +337,7 @@ final class MinaListener {
         private void refuse(IoSession session, ListenerSettings s, String reason) {
             session.setAttribute(DEADLINE, System.nanoTime() + REFUSAL_NANOS);
             Protocol protocol = protocols.apply(s.protocol());
-            String reply = protocol != null ? protocol.refusal(reason) : s.unavailableReplyOrDefault();
+            String reply = protocol != null ? protocol.refusal(reason) : s.unavailableReply();
             if (s.tls() == TlsMode.IMPLICIT && tls != null) {
                 if (refusalHandshakes.incrementAndGet() > s.maxRefusalHandshakes()) {
                     refusalHandshakes.decrementAndGet();
@@ -379,7 +379,7 @@ final class MinaListener {
                         settings.protocol());
                 session.removeAttribute(CONNECTION);
                 session.setAttribute(DEADLINE, System.nanoTime() + REFUSAL_NANOS);
-                send(session, settings.unavailableReplyOrDefault());
+                send(session, settings.unavailableReply());
                 return;
             }
             connection.opened(protocol);

@@ -15,7 +15,8 @@ final class ListenerConfigValues {
     private final Map<String, Object> values = new HashMap<>();
 
     ListenerConfigValues() {
-        set("name", "test").set("protocol", "pop3").set("host", "127.0.0.1").set("port", 0).set("tls", "none");
+        set("name", "test").set("protocol", "pop3").set("host", "127.0.0.1").set("port", 0).set("tls", "none")
+                .set("unavailableReply", "-ERR [SYS/TEMP] Service temporarily unavailable, try again later");
     }
 
     /** Implicit or STARTTLS with a self-signed certificate generated into {@code dir}. */
