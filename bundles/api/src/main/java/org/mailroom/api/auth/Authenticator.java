@@ -1,5 +1,7 @@
 package org.mailroom.api.auth;
 
+import org.osgi.annotation.versioning.ConsumerType;
+
 /**
  * Verifies credentials. Registered as an OSGi service with the {@link #CREDENTIAL_TYPES} property;
  * protocols choose, per attempt, the highest-ranked authenticator (by {@code service.ranking})
@@ -9,6 +11,7 @@ package org.mailroom.api.auth;
  * <p>Implementations are thread-safe and may block (hashing, directory look-ups): protocols call
  * them off their I/O threads.
  */
+@ConsumerType
 public interface Authenticator {
 
     /** Service property: the credential types served, e.g. {@code password}. */

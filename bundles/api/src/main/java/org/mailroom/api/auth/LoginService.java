@@ -2,6 +2,7 @@ package org.mailroom.api.auth;
 
 import java.net.InetAddress;
 import java.util.concurrent.CompletionStage;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * The login path every protocol shares: it picks the {@link Authenticator} for the credential
@@ -14,6 +15,7 @@ import java.util.concurrent.CompletionStage;
  *
  * @since 1.1
  */
+@ProviderType
 public interface LoginService {
 
     /**

@@ -1,10 +1,13 @@
 package org.mailroom.api.auth;
 
+import org.osgi.annotation.versioning.ConsumerType;
+
 /**
  * One password hash format, named as in Dovecot's {@code {SCHEME}} prefixes (SHA512-CRYPT,
  * ARGON2ID, ...). Registered as an OSGi service with the {@link #NAME} property, so a bundle can
  * add a scheme without touching the user directory.
  */
+@ConsumerType
 public interface PasswordScheme {
 
     /** Service property: the scheme name, upper case, without braces. May list aliases. */

@@ -2,8 +2,10 @@ package org.mailroom.api.auth;
 
 import java.io.IOException;
 import java.util.List;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /** Administration of a user directory: what the console and provisioning tools need. */
+@ConsumerType
 public interface UserDirectory {
 
     /** The user names, sorted. */

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * The transport side of one client connection, as a protocol session sees it. Output is written
@@ -14,6 +15,7 @@ import java.util.function.BiConsumer;
  * <p>Call these methods only from within a {@link ProtocolSession} callback (or a {@link #pause}
  * continuation) of this connection, except {@link #close}, which any thread may call.
  */
+@ProviderType
 public interface Connection {
 
     /** The name of the listener (from its configuration) that accepted this connection. */

@@ -1,10 +1,13 @@
 package org.mailroom.api.protocol;
 
+import org.osgi.annotation.versioning.ConsumerType;
+
 /**
  * The protocol side of one connection. The transport calls these methods one at a time per
  * connection (never concurrently), off its I/O threads, so an implementation may block briefly
  * (hashing a password, opening a file) but needs no locking of its own.
  */
+@ConsumerType
 public interface ProtocolSession {
 
     /**

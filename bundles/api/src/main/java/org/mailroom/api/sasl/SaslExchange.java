@@ -1,6 +1,9 @@
 package org.mailroom.api.sasl;
 
+import org.osgi.annotation.versioning.ConsumerType;
+
 /** The server side of one SASL exchange: fed client responses until it yields credentials. */
+@ConsumerType
 public interface SaslExchange {
 
     /**

@@ -3,6 +3,7 @@ package org.mailroom.api.store;
 import java.io.InputStream;
 import java.util.Collection;
 import java.util.List;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * Where users' mail lives. Registered as an OSGi service; protocols look the store up for every
@@ -12,6 +13,7 @@ import java.util.List;
  * <p>Messages are exchanged in wire form: lines end in CRLF, and {@link MessageInfo#size()} is the
  * exact number of octets {@link #open} yields.
  */
+@ConsumerType
 public interface MailStore {
 
     /** The messages in the user's mailbox, oldest first. An absent mailbox is empty. */
