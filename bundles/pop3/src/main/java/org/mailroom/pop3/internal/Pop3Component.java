@@ -89,7 +89,7 @@ public class Pop3Component implements Protocol, Pop3Services {
 
     @Override
     public String refusal(String reason) {
-        return "-ERR [SYS/TEMP] " + reason + ", try again later";
+        return Pop3Replies.refusal(reason);
     }
 
     // ---- Pop3Services

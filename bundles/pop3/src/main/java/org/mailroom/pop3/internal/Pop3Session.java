@@ -142,7 +142,7 @@ final class Pop3Session implements ProtocolSession {
 
     /** Ends the session from outside, e.g. when the POP3 bundle stops. Deletes nothing. */
     void shutdown() {
-        connection.close("-ERR [SYS/TEMP] Server shutting down, try again later");
+        connection.close(Pop3Replies.SHUTTING_DOWN);
     }
 
     // ---- AUTHORIZATION state
@@ -159,7 +159,7 @@ final class Pop3Session implements ProtocolSession {
             case "APOP" -> bad("-ERR APOP is not offered here");
             case "STAT", "LIST", "RETR", "DELE", "NOOP", "RSET", "TOP", "UIDL" ->
                     bad("-ERR Not logged in");
-            default -> bad("-ERR Unknown command");
+            default -> bad(Pop3Replies.UNKNOWN_COMMAND);
         }
     }
 
@@ -202,7 +202,7 @@ final class Pop3Session implements ProtocolSession {
 
     private void user(String argument) {
         if (!plaintextAllowed()) {
-            bad("-ERR [AUTH] Plaintext authentication is disallowed on non-secure connections, use STLS");
+            bad(Pop3Replies.PLAINTEXT_DISALLOWED);
             return;
         }
         if (argument.isEmpty()) {
@@ -242,14 +242,14 @@ final class Pop3Session implements ProtocolSession {
         String name = parts[0].toUpperCase(Locale.ROOT);
         String initial = parts.length == 2 ? parts[1] : null;
         if (!services.mechanisms().isEmpty() && mechanism(name) == null) {
-            bad("-ERR Unsupported authentication mechanism");
+            bad(Pop3Replies.UNSUPPORTED_MECHANISM);
             return;
         }
         // No mechanism at all means the authentication bundle is being replaced: wait for it.
         awaitService(() -> mechanism(name), RETRY, deadline(), mechanism -> startSasl(mechanism, initial),
                 () -> connection.send(services.mechanisms().isEmpty()
-                        ? "-ERR [SYS/TEMP] Authentication is temporarily unavailable"
-                        : "-ERR Unsupported authentication mechanism"));
+                        ? Pop3Replies.AUTH_UNAVAILABLE
+                        : Pop3Replies.UNSUPPORTED_MECHANISM));
     }
 
     private SaslMechanism mechanism(String name) {
@@ -263,7 +263,7 @@ final class Pop3Session implements ProtocolSession {
 
     private void startSasl(SaslMechanism mechanism, String initial) {
         if (mechanism.exposesSecret() && !plaintextAllowed()) {
-            bad("-ERR [AUTH] Plaintext authentication is disallowed on non-secure connections, use STLS");
+            bad(Pop3Replies.PLAINTEXT_DISALLOWED);
             return;
         }
         sasl = mechanism.start();
@@ -296,7 +296,7 @@ final class Pop3Session implements ProtocolSession {
         } catch (RuntimeException | LinkageError e) {
             endSasl();
             LOG.warn("SASL mechanism failed", e);
-            connection.send("-ERR [SYS/TEMP] Authentication is temporarily unavailable");
+            connection.send(Pop3Replies.AUTH_UNAVAILABLE);
             return;
         }
         if (step.isDone()) {
@@ -341,22 +341,22 @@ final class Pop3Session implements ProtocolSession {
                     if (result != null && result.succeeded()) {
                         login(result.user(), deadline());
                     } else if (result != null && result.status() == AuthResult.Status.INVALID) {
-                        bad("-ERR [AUTH] Authentication failed");
+                        bad(Pop3Replies.AUTH_FAILED);
                     } else if (services.login() != login && System.nanoTime() - deadline < 0) {
                         authenticate(credentials, deadline);
                     } else {
-                        connection.send("-ERR [SYS/TEMP] Authentication is temporarily unavailable, try again later");
+                        connection.send(Pop3Replies.AUTH_UNAVAILABLE);
                     }
                 }),
-                () -> connection.send("-ERR [SYS/TEMP] Authentication is temporarily unavailable, try again later"));
+                () -> connection.send(Pop3Replies.AUTH_UNAVAILABLE));
     }
 
     /** A failure POP3 decided itself: counted and answered by the login service like a wrong password. */
     private void failedLogin(String reason, String name) {
         awaitService(services::login, RETRY, deadline(),
                 login -> connection.await(login.reject(name, reason, clientAddress(), PROTOCOL),
-                        (result, failure) -> bad("-ERR [AUTH] Authentication failed")),
-                () -> bad("-ERR [AUTH] Authentication failed"));
+                        (result, failure) -> bad(Pop3Replies.AUTH_FAILED)),
+                () -> bad(Pop3Replies.AUTH_FAILED));
     }
 
     private InetAddress clientAddress() {
@@ -410,7 +410,7 @@ final class Pop3Session implements ProtocolSession {
             case "CAPA" -> capa();
             case "QUIT" -> update();
             case "USER", "PASS", "AUTH", "APOP", "STLS", "UTF8" -> bad("-ERR Already logged in");
-            default -> bad("-ERR Unknown command");
+            default -> bad(Pop3Replies.UNKNOWN_COMMAND);
         }
     }
 
@@ -483,11 +483,11 @@ final class Pop3Session implements ProtocolSession {
         try {
             lines = Long.parseLong(parts[1]);
         } catch (NumberFormatException e) {
-            bad("-ERR Invalid number of lines");
+            bad(Pop3Replies.INVALID_LINES);
             return;
         }
         if (lines < 0) {
-            bad("-ERR Invalid number of lines");
+            bad(Pop3Replies.INVALID_LINES);
             return;
         }
         retrieve(parts[0], lines);
@@ -529,17 +529,17 @@ final class Pop3Session implements ProtocolSession {
             }
         }
         if (uids.isEmpty()) {
-            finish("+OK Mailroom POP3 server signing off");
+            finish(Pop3Replies.SIGNING_OFF);
             return;
         }
         awaitStore(deadline(), store -> {
             int removed = store.delete(user, uids);
-            finish("+OK Mailroom POP3 server signing off (" + removed + " messages deleted)");
+            finish(Pop3Replies.SIGNING_OFF + " (" + removed + " messages deleted)");
         }, () -> finish(null));
     }
 
     private void quit() {
-        finish("+OK Mailroom POP3 server signing off");
+        finish(Pop3Replies.SIGNING_OFF);
     }
 
     private void finish(String reply) {
@@ -585,12 +585,12 @@ final class Pop3Session implements ProtocolSession {
                 action.run(store);
             } catch (StoreException e) {
                 LOG.warn("Mail store failed for {}: {}", LogText.of(user), e.getMessage());
-                connection.send(e.isTemporary() ? "-ERR [SYS/TEMP] Mailbox temporarily unavailable, try again later"
+                connection.send(e.isTemporary() ? Pop3Replies.MAILBOX_UNAVAILABLE
                         : "-ERR [SYS/PERM] Mailbox unavailable: " + e.getMessage());
                 onFailure.run();
             }
         }, () -> {
-            connection.send("-ERR [SYS/TEMP] Mailbox temporarily unavailable, try again later");
+            connection.send(Pop3Replies.MAILBOX_UNAVAILABLE);
             onFailure.run();
         });
     }
