@@ -14,7 +14,6 @@ import org.mailroom.api.auth.AuthResult;
 import org.mailroom.api.auth.Authenticator;
 import org.mailroom.api.auth.Credentials;
 import org.mailroom.api.auth.LoginService;
-import org.osgi.framework.Constants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -41,14 +40,18 @@ public class LoginComponent implements LoginService {
     static final String PID = "org.mailroom.login";
     private static final Logger LOG = LoggerFactory.getLogger(LoginComponent.class);
 
-    private final List<Ranked> authenticators = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /**
+     * Named so that etc/org.mailroom.login.cfg can pin one with authenticator.target (an LDAP
+     * filter). DS keeps the list sorted as ServiceReference.compareTo does: the highest ranking
+     * (then the lowest service id) last.
+     */
+    @Reference(name = "authenticator", service = Authenticator.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    volatile List<Map.Entry<Map<String, Object>, Authenticator>> authenticators = List.of();
     private volatile Logins logins;
     private ThreadPoolExecutor verifier;
     private ScheduledThreadPoolExecutor timer;
     private LoginSettings settings;
-
-    private record Ranked(Authenticator service, int ranking, long id, Object types) {
-    }
 
     @Activate
     void activate(LoginConfig config, Map<String, Object> properties) {
@@ -118,26 +121,13 @@ public class LoginComponent implements LoginService {
 
     /** The highest-ranked authenticator serving the credential type, or null. */
     Authenticator authenticator(String type) {
-        Ranked best = null;
-        for (Ranked r : authenticators) {
-            if (serves(r.types(), type) && (best == null || r.ranking() > best.ranking()
-                    || r.ranking() == best.ranking() && r.id() < best.id())) {
-                best = r;
+        List<Map.Entry<Map<String, Object>, Authenticator>> all = authenticators;
+        for (int i = all.size() - 1; i >= 0; i--) {
+            if (serves(all.get(i).getKey().get(Authenticator.CREDENTIAL_TYPES), type)) {
+                return all.get(i).getValue();
             }
         }
-        return best == null ? null : best.service();
-    }
-
-    @Reference(service = Authenticator.class, cardinality = ReferenceCardinality.MULTIPLE,
-            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    void bindAuthenticator(Authenticator service, Map<String, Object> properties) {
-        authenticators.add(new Ranked(service,
-                properties.get(Constants.SERVICE_RANKING) instanceof Integer r ? r : 0,
-                (Long) properties.get(Constants.SERVICE_ID), properties.get(Authenticator.CREDENTIAL_TYPES)));
-    }
-
-    void unbindAuthenticator(Authenticator service) {
-        authenticators.removeIf(r -> r.service() == service);
+        return null;
     }
 
     private static boolean serves(Object types, String type) {

@@ -30,6 +30,22 @@ public class LoginComponentTest {
         return p;
     }
 
+    private final List<Map.Entry<Map<String, Object>, Authenticator>> bound = new java.util.ArrayList<>();
+
+    /** Binds as DS does for a field reference: the list sorted as ServiceReference.compareTo, best last. */
+    private void bind(Authenticator service, Map<String, Object> properties) {
+        bound.add(Map.entry(properties, service));
+        bound.sort(java.util.Comparator.<Map.Entry<Map<String, Object>, Authenticator>>comparingInt(
+                e -> (Integer) e.getKey().get(Constants.SERVICE_RANKING))
+                .thenComparing(e -> -(Long) e.getKey().get(Constants.SERVICE_ID)));
+        component.authenticators = List.copyOf(bound);
+    }
+
+    private void unbind(Authenticator service) {
+        bound.removeIf(e -> e.getValue() == service);
+        component.authenticators = List.copyOf(bound);
+    }
+
     private static Authenticator named(String name) {
         return credentials -> AuthResult.success(name);
     }
@@ -41,20 +57,20 @@ public class LoginComponentTest {
         Authenticator other = named("other");
         Authenticator tie = named("tie");
         assertNull(component.authenticator("password"));
-        component.bindAuthenticator(low, props(0, Authenticator.CREDENTIAL_TYPES, "password"));
-        component.bindAuthenticator(other, props(100, Authenticator.CREDENTIAL_TYPES, "token"));
+        bind(low, props(0, Authenticator.CREDENTIAL_TYPES, "password"));
+        bind(other, props(100, Authenticator.CREDENTIAL_TYPES, "token"));
         assertSame(low, component.authenticator("password"));
         assertSame(other, component.authenticator("TOKEN"));
-        component.bindAuthenticator(high, props(10, Authenticator.CREDENTIAL_TYPES,
+        bind(high, props(10, Authenticator.CREDENTIAL_TYPES,
                 new String[] {"token", "password"}));
         assertSame(high, component.authenticator("password"));
         assertSame(other, component.authenticator("token"));
-        component.bindAuthenticator(tie, props(10, Authenticator.CREDENTIAL_TYPES, List.of("password")));
+        bind(tie, props(10, Authenticator.CREDENTIAL_TYPES, List.of("password")));
         assertSame("equal ranking: the older service wins", high, component.authenticator("password"));
-        component.unbindAuthenticator(high);
+        unbind(high);
         assertSame(tie, component.authenticator("password"));
-        component.unbindAuthenticator(tie);
-        component.unbindAuthenticator(low);
+        unbind(tie);
+        unbind(low);
         assertNull(component.authenticator("password"));
         assertNull(component.authenticator("unknown"));
     }
@@ -63,7 +79,7 @@ public class LoginComponentTest {
     public void badConfigurationKeepsThePreviousSettingsAndTheRecordedFailures() throws Exception {
         component.activate(LoginsTest.config(Map.of("failedLoginDelayMillis", 100, "maxPenaltyMillis", 400)), Map.of());
         try {
-            component.bindAuthenticator(credentials -> AuthResult.invalid(credentials.user(), "wrong"),
+            bind(credentials -> AuthResult.invalid(credentials.user(), "wrong"),
                     props(0, Authenticator.CREDENTIAL_TYPES, "password"));
             java.net.InetAddress from = PenaltiesTest.address("192.0.2.44");
             for (int i = 0; i < 2; i++) {

@@ -1,19 +1,18 @@
 package org.mailroom.pop3.internal;
 
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.mailroom.api.auth.LoginService;
 import org.mailroom.api.protocol.Connection;
 import org.mailroom.api.protocol.Protocol;
 import org.mailroom.api.protocol.ProtocolSession;
 import org.mailroom.api.sasl.SaslMechanism;
 import org.mailroom.api.store.MailStore;
-import org.osgi.framework.Constants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -31,33 +30,33 @@ import org.slf4j.LoggerFactory;
  * The POP3 protocol service. The login service, SASL mechanisms and the store are dynamic
  * references: sessions look them up per command, so those bundles can be updated under load.
  */
-@Component(configurationPid = "org.mailroom.pop3", configurationPolicy = ConfigurationPolicy.OPTIONAL,
+@Component(service = Protocol.class, configurationPid = "org.mailroom.pop3", configurationPolicy = ConfigurationPolicy.OPTIONAL,
         property = Protocol.NAME + "=pop3")
 @Designate(ocd = Pop3Config.class)
 public class Pop3Component implements Protocol, Pop3Services {
 
     private static final Logger LOG = LoggerFactory.getLogger(Pop3Component.class);
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+    // Dynamic greedy references, named so that etc/org.mailroom.pop3.cfg can pin one with
+    // login.target, mechanism.target or store.target (an LDAP filter). DS keeps the lists sorted
+    // as ServiceReference.compareTo does: the highest ranking (then the lowest service id) last.
+
+    @Reference(name = "login", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     volatile LoginService login;
-    private final List<Ranked<SaslMechanism>> mechanisms = new CopyOnWriteArrayList<>();
-    private final List<Ranked<MailStore>> stores = new CopyOnWriteArrayList<>();
+
+    @Reference(name = "mechanism", service = SaslMechanism.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    volatile List<SaslMechanism> mechanisms = List.of();
+
+    @Reference(name = "store", service = MailStore.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    volatile List<MailStore> stores = List.of();
+
     private final MailboxLocks locks = new MailboxLocks();
     private final LoginHistory logins = new LoginHistory();
     private final Set<Pop3Session> sessions = ConcurrentHashMap.newKeySet();
     private volatile Pop3Settings settings = Pop3Settings.DEFAULTS;
-
-    private record Ranked<T>(T service, int ranking, long id, Map<String, Object> properties) {
-        static final Comparator<Ranked<?>> BEST_FIRST = Comparator.<Ranked<?>>comparingInt(r -> -r.ranking())
-                .thenComparingLong(Ranked::id);
-
-        static <T> Ranked<T> of(T service, Map<String, Object> properties) {
-            Object ranking = properties.get(Constants.SERVICE_RANKING);
-            return new Ranked<>(service, ranking instanceof Integer r ? r : 0,
-                    (Long) properties.get(Constants.SERVICE_ID), properties);
-        }
-    }
 
     @Activate
     @Modified
@@ -101,47 +100,21 @@ public class Pop3Component implements Protocol, Pop3Services {
 
     @Override
     public MailStore store() {
-        List<Ranked<MailStore>> all = sorted(stores);
-        return all.isEmpty() ? null : all.get(0).service();
+        List<MailStore> all = stores;
+        return all.isEmpty() ? null : all.get(all.size() - 1);
     }
 
+    /** The mechanisms registered now, best first, one per name. */
     @Override
     public List<SaslMechanism> mechanisms() {
+        List<SaslMechanism> all = mechanisms;
         List<SaslMechanism> result = new ArrayList<>();
-        Set<String> names = new java.util.HashSet<>();
-        for (Ranked<SaslMechanism> r : sorted(mechanisms)) {
-            if (names.add(r.service().name().toUpperCase(java.util.Locale.ROOT))) {
-                result.add(r.service());
+        Set<String> names = new HashSet<>();
+        for (int i = all.size() - 1; i >= 0; i--) {
+            if (names.add(all.get(i).name().toUpperCase(Locale.ROOT))) {
+                result.add(all.get(i));
             }
         }
         return result;
-    }
-
-    private static <T> List<Ranked<T>> sorted(List<Ranked<T>> list) {
-        List<Ranked<T>> copy = new ArrayList<>(list);
-        copy.sort(Ranked.BEST_FIRST);
-        return copy;
-    }
-
-    // ---- dynamic references
-
-    @Reference(service = SaslMechanism.class, cardinality = ReferenceCardinality.MULTIPLE,
-            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    void bindMechanism(SaslMechanism service, Map<String, Object> properties) {
-        mechanisms.add(Ranked.of(service, properties));
-    }
-
-    void unbindMechanism(SaslMechanism service) {
-        mechanisms.removeIf(r -> r.service() == service);
-    }
-
-    @Reference(service = MailStore.class, cardinality = ReferenceCardinality.MULTIPLE,
-            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    void bindStore(MailStore service, Map<String, Object> properties) {
-        stores.add(Ranked.of(service, properties));
-    }
-
-    void unbindStore(MailStore service) {
-        stores.removeIf(r -> r.service() == service);
     }
 }

@@ -9,7 +9,6 @@ import static org.junit.Assert.assertTrue;
 
 import java.lang.reflect.Proxy;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.Rule;
@@ -20,7 +19,6 @@ import org.mailroom.api.auth.Authenticator;
 import org.mailroom.api.protocol.ProtocolSession;
 import org.mailroom.api.sasl.SaslMechanism;
 import org.mailroom.api.store.MailStore;
-import org.osgi.framework.Constants;
 
 public class Pop3ComponentTest {
 
@@ -28,18 +26,6 @@ public class Pop3ComponentTest {
     public final Timeout timeout = Timeout.seconds(60);
 
     private final Pop3Component component = new Pop3Component();
-    private long nextId = 1;
-
-    private Map<String, Object> props(int ranking, Object... more) {
-        Map<String, Object> p = new HashMap<>();
-        p.put(Constants.SERVICE_ID, nextId++);
-        p.put(Constants.SERVICE_RANKING, ranking);
-        for (int i = 0; i < more.length; i += 2) {
-            p.put((String) more[i], more[i + 1]);
-        }
-        return p;
-    }
-
     /** A Pop3Config with the declared defaults, except the given overrides. */
     private static Pop3Config config(Map<String, Object> overrides) {
         return (Pop3Config) Proxy.newProxyInstance(Pop3Config.class.getClassLoader(),
@@ -70,17 +56,16 @@ public class Pop3ComponentTest {
     }
 
     @Test
-    public void storeIsTheHighestRanked() {
+    public void theStoreIsTheLastOfDeclarativeServicesOrder() {
         MailStore a = new MemoryStore();
         MailStore b = new MemoryStore();
         assertNull(component.store());
-        component.bindStore(a, props(0));
+        // DS sorts a field reference's list as ServiceReference.compareTo does: best last.
+        component.stores = List.of(a);
         assertSame(a, component.store());
-        component.bindStore(b, props(5));
+        component.stores = List.of(a, b);
         assertSame(b, component.store());
-        component.unbindStore(b);
-        assertSame(a, component.store());
-        component.unbindStore(a);
+        component.stores = List.of();
         assertNull(component.store());
     }
 
@@ -89,14 +74,9 @@ public class Pop3ComponentTest {
         SaslMechanism plainLow = new TestAuth.Plain();
         SaslMechanism plainHigh = new TestAuth.Plain();
         SaslMechanism login = new TestAuth.Login();
-        component.bindMechanism(plainLow, props(0, SaslMechanism.NAME, "PLAIN"));
-        component.bindMechanism(login, props(5, SaslMechanism.NAME, "LOGIN"));
-        component.bindMechanism(plainHigh, props(10, SaslMechanism.NAME, "PLAIN"));
-        List<SaslMechanism> all = component.mechanisms();
-        assertEquals(2, all.size());
-        assertSame(plainHigh, all.get(0));
-        assertSame(login, all.get(1));
-        component.unbindMechanism(plainHigh);
+        component.mechanisms = List.of(plainLow, login, plainHigh);
+        assertEquals(List.of(plainHigh, login), component.mechanisms());
+        component.mechanisms = List.of(plainLow, login);
         assertEquals(List.of(login, plainLow), component.mechanisms());
     }
 
@@ -119,7 +99,7 @@ public class Pop3ComponentTest {
         component.configure(config(Map.of("serviceWaitMillis", 0)), Map.of());
         TestAuth.PasswordTable passwords = new TestAuth.PasswordTable().with("alice", "secret");
         component.login = loginWith(passwords);
-        component.bindStore(new MemoryStore(), props(0));
+        component.stores = List.of(new MemoryStore());
         RecordingConnection c1 = new RecordingConnection(true, false, false);
         ProtocolSession s1 = component.open(c1);
         assertTrue(c1.last().startsWith("+OK"));

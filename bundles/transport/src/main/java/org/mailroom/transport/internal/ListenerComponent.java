@@ -2,7 +2,6 @@ package org.mailroom.transport.internal;
 
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.mailroom.api.protocol.Protocol;
 import org.osgi.framework.Constants;
 import org.osgi.service.component.annotations.Activate;
@@ -28,23 +27,15 @@ public class ListenerComponent {
 
     private static final Logger LOG = LoggerFactory.getLogger(ListenerComponent.class);
 
-    private final List<ProtocolEntry> protocols = new CopyOnWriteArrayList<>();
-    private MinaListener listener;
-
-    private record ProtocolEntry(Protocol protocol, String name, int ranking, long serviceId) {
-    }
-
-    @Reference(service = Protocol.class, cardinality = ReferenceCardinality.MULTIPLE,
+    /**
+     * Every protocol service; a listener serves the best one with its protocol name. DS keeps the
+     * list sorted as ServiceReference.compareTo does: the highest ranking (then the lowest service
+     * id) last.
+     */
+    @Reference(name = "protocol", service = Protocol.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    void bindProtocol(Protocol protocol, Map<String, Object> properties) {
-        protocols.add(new ProtocolEntry(protocol, String.valueOf(properties.get(Protocol.NAME)),
-                properties.get(Constants.SERVICE_RANKING) instanceof Integer r ? r : 0,
-                (Long) properties.get(Constants.SERVICE_ID)));
-    }
-
-    void unbindProtocol(Protocol protocol) {
-        protocols.removeIf(e -> e.protocol() == protocol);
-    }
+    volatile List<Map.Entry<Map<String, Object>, Protocol>> protocols = List.of();
+    private MinaListener listener;
 
     @Activate
     void activate(ListenerConfig config, Map<String, Object> properties) throws Exception {
@@ -89,13 +80,12 @@ public class ListenerComponent {
 
     /** The highest-ranked protocol service with the given name, or null. */
     Protocol protocol(String name) {
-        ProtocolEntry best = null;
-        for (ProtocolEntry e : protocols) {
-            if (e.name().equalsIgnoreCase(name) && (best == null || e.ranking() > best.ranking()
-                    || e.ranking() == best.ranking() && e.serviceId() < best.serviceId())) {
-                best = e;
+        List<Map.Entry<Map<String, Object>, Protocol>> all = protocols;
+        for (int i = all.size() - 1; i >= 0; i--) {
+            if (name.equalsIgnoreCase(String.valueOf(all.get(i).getKey().get(Protocol.NAME)))) {
+                return all.get(i).getValue();
             }
         }
-        return best == null ? null : best.protocol();
+        return null;
     }
 }
