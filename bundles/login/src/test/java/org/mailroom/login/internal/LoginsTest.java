@@ -4,7 +4,6 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 import static org.mailroom.login.internal.PenaltiesTest.address;
 
-import java.lang.annotation.Annotation;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +23,7 @@ import org.mailroom.api.auth.AuthResult;
 import org.mailroom.api.auth.Authenticator;
 import org.mailroom.api.auth.Credentials;
 import org.mailroom.api.auth.PasswordCredentials;
+import org.mailroom.testing.Configs;
 
 /** The login service with real threads and times scaled down (base delay 300 ms, interval 250 ms). */
 public class LoginsTest {
@@ -84,13 +84,7 @@ public class LoginsTest {
         Map<String, Integer> all = new java.util.HashMap<>(Map.of("failedLoginDelayMillis", 300, "maxPenaltyMillis", 1200,
                 "penalizedIntervalMillis", 250, "serviceWaitMillis", 500));
         all.putAll(values);
-        return (LoginConfig) java.lang.reflect.Proxy.newProxyInstance(LoginConfig.class.getClassLoader(),
-                new Class<?>[] {LoginConfig.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("annotationType")) {
-                        return (Class<? extends Annotation>) LoginConfig.class;
-                    }
-                    return all.containsKey(method.getName()) ? all.get(method.getName()) : method.getDefaultValue();
-                });
+        return Configs.of(LoginConfig.class, all);
     }
 
     private static AuthResult await(CompletableFuture<AuthResult> f) throws Exception {

@@ -7,18 +7,17 @@ import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertTrue;
 
-import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.Timeout;
-import org.mailroom.api.auth.AuthResult;
 import org.mailroom.api.auth.Authenticator;
 import org.mailroom.api.protocol.ProtocolSession;
 import org.mailroom.api.sasl.SaslMechanism;
 import org.mailroom.api.store.MailStore;
+import org.mailroom.testing.Configs;
 
 public class Pop3ComponentTest {
 
@@ -28,14 +27,7 @@ public class Pop3ComponentTest {
     private final Pop3Component component = new Pop3Component();
     /** A Pop3Config with the declared defaults, except the given overrides. */
     private static Pop3Config config(Map<String, Object> overrides) {
-        return (Pop3Config) Proxy.newProxyInstance(Pop3Config.class.getClassLoader(),
-                new Class<?>[] {Pop3Config.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("annotationType")) {
-                        return Pop3Config.class;
-                    }
-                    Object value = overrides.get(method.getName());
-                    return value != null ? value : method.getDefaultValue();
-                });
+        return Configs.of(Pop3Config.class, overrides);
     }
 
     private static org.mailroom.api.auth.LoginService loginWith(Authenticator authenticator) {

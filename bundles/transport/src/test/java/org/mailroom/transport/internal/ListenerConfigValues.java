@@ -1,9 +1,9 @@
 package org.mailroom.transport.internal;
 
-import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import org.mailroom.testing.Configs;
 
 /**
  * A ListenerConfig as ConfigAdmin would supply it: every attribute has its annotation default
@@ -28,38 +28,13 @@ final class ListenerConfigValues {
     }
 
     ListenerConfigValues set(String attribute, Object value) {
-        try {
-            ListenerConfig.class.getMethod(attribute);
-        } catch (NoSuchMethodException e) {
-            throw new IllegalArgumentException("ListenerConfig has no attribute " + attribute);
-        }
         values.put(attribute, value);
+        Configs.of(ListenerConfig.class, values);
         return this;
     }
 
     ListenerConfig config() {
-        Map<String, Object> snapshot = new HashMap<>(values);
-        return (ListenerConfig) Proxy.newProxyInstance(ListenerConfig.class.getClassLoader(),
-                new Class<?>[] {ListenerConfig.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("annotationType")) {
-                        return ListenerConfig.class;
-                    }
-                    if (method.getDeclaringClass() == Object.class) {
-                        return switch (method.getName()) {
-                            case "hashCode" -> System.identityHashCode(proxy);
-                            case "equals" -> proxy == args[0];
-                            default -> "ListenerConfig" + snapshot;
-                        };
-                    }
-                    if (snapshot.containsKey(method.getName())) {
-                        return snapshot.get(method.getName());
-                    }
-                    Object fallback = method.getDefaultValue();
-                    if (fallback == null) {
-                        throw new IllegalStateException("ListenerConfig." + method.getName() + " has no default");
-                    }
-                    return fallback;
-                });
+        return Configs.of(ListenerConfig.class, values);
     }
 
     ListenerSettings settings() {

@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.math.BigInteger;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -22,7 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,8 +34,6 @@ import java.util.function.BooleanSupplier;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.junit.After;
 import org.junit.Rule;
 import org.junit.Test;
@@ -45,6 +41,9 @@ import org.junit.rules.TemporaryFolder;
 import org.mailroom.api.protocol.Connection;
 import org.mailroom.api.protocol.Protocol;
 import org.mailroom.api.protocol.ProtocolSession;
+import org.mailroom.testing.FreePorts;
+import org.mailroom.testing.Poll;
+import org.mailroom.testing.TrustAll;
 
 /** The transport over real sockets, with a tiny line protocol made for the test. */
 public class MinaListenerTest {
@@ -350,11 +349,10 @@ public class MinaListenerTest {
                 .set("workerThreads", 4);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+    private static int freePort() {
+        return FreePorts.one();
     }
+
 
     static byte[] pattern(int n) {
         byte[] b = new byte[n];
@@ -380,14 +378,9 @@ public class MinaListenerTest {
     }
 
     static void waitFor(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("condition not met within 15 s");
-            }
-            Thread.sleep(20);
-        }
+        Poll.until("condition", Duration.ofSeconds(15), condition);
     }
+
 
     /** ECHO text, STREAM n, STLS, SECURE, PAUSE ms, QUIT. */
     static final class TestProtocol implements Protocol {
@@ -528,23 +521,8 @@ public class MinaListenerTest {
             socket.close();
         }
 
-        static SSLContext trustAll() throws Exception {
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, new TrustManager[] {new X509TrustManager() {
-                @Override
-                public void checkClientTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public void checkServerTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public X509Certificate[] getAcceptedIssuers() {
-                    return new X509Certificate[0];
-                }
-            }}, new SecureRandom());
-            return ctx;
+        static SSLContext trustAll() {
+            return TrustAll.context();
         }
     }
 }

@@ -21,13 +21,14 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
 import org.junit.After;
-import org.junit.Assume;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 import org.mailroom.api.protocol.Connection;
 import org.mailroom.api.protocol.Protocol;
 import org.mailroom.api.protocol.ProtocolSession;
+import org.mailroom.testing.RequiredTool;
+import org.mailroom.testing.TrustAll;
 
 /**
  * The shipped TLS defaults against testssl.sh (Debian package {@code testssl.sh}): a real listener
@@ -179,7 +180,7 @@ public class TlsHardeningTest {
     }
 
     private static SSLSocket tls12(MinaListener listener, String... suites) throws Exception {
-        SSLSocket s = (SSLSocket) MinaListenerTest.Client.trustAll().getSocketFactory().createSocket("127.0.0.1",
+        SSLSocket s = (SSLSocket) TrustAll.context().getSocketFactory().createSocket("127.0.0.1",
                 listener.boundAddress().getPort());
         s.setSoTimeout(20_000);
         s.setEnabledProtocols(new String[] {"TLSv1.2"});
@@ -218,11 +219,7 @@ public class TlsHardeningTest {
     }
 
     private static void requireTestssl() {
-        boolean present = Files.isExecutable(TESTSSL);
-        if (!present && System.getenv("CI") != null) {
-            fail(TESTSSL + " is required in CI (apt-get install testssl.sh)");
-        }
-        Assume.assumeTrue(TESTSSL + " not installed (apt-get install testssl.sh)", present);
+        RequiredTool.require(TESTSSL.toString(), "testssl.sh");
     }
 
     /** Runs testssl against the listener and returns its findings (id, severity, finding). */

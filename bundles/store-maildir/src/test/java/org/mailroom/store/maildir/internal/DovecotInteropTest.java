@@ -23,12 +23,12 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-import org.junit.Assume;
 import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 import org.mailroom.api.store.MessageInfo;
+import org.mailroom.testing.RequiredTool;
 
 /**
  * Reads Maildirs written by Dovecot's LDA, and lets Dovecot read what we deliver. Dovecot refuses
@@ -182,13 +182,7 @@ public class DovecotInteropTest {
     }
 
     private static void requireTool(Path tool) {
-        if (Files.isExecutable(tool)) {
-            return;
-        }
-        if (System.getenv("CI") != null) {
-            fail(tool + " is missing; CI must install it (dovecot-core, util-linux)");
-        }
-        Assume.assumeTrue(tool + " is not installed", false);
+        RequiredTool.require(tool.toString(), "dovecot-core util-linux");
     }
 
     /** Runs a command (as nobody when we are root), returning stdout; fails on a non-zero exit. */

@@ -1,20 +1,18 @@
 package org.mailroom.auth.password.internal.scheme;
 
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assert.fail;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.Assume;
+import org.mailroom.testing.RequiredTool;
 
 /** Runs Dovecot's doveadm: required when CI is set, otherwise the test is skipped without it. */
 final class Doveadm {
@@ -26,11 +24,7 @@ final class Doveadm {
     }
 
     static void assumeAvailable() {
-        boolean present = Files.isExecutable(Paths.get("/usr/bin/doveadm"));
-        if (!present && System.getenv("CI") != null) {
-            fail("doveadm is required in CI (apt-get install dovecot-core)");
-        }
-        Assume.assumeTrue("doveadm not installed", present);
+        RequiredTool.require("/usr/bin/doveadm", "dovecot-core");
     }
 
     static Result run(String... args) throws IOException, InterruptedException {

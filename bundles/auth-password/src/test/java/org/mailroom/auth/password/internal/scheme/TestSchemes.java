@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.mailroom.api.auth.PasswordScheme;
+import org.mailroom.testing.Configs;
 
 /** Every scheme of the bundle by name, built the way the components build them by default. */
 public final class TestSchemes {
@@ -57,11 +58,7 @@ public final class TestSchemes {
 
     /** An annotation instance whose methods return their declared defaults, or the overrides given. */
     public static <A> A defaults(Class<A> type, Object... overrides) {
-        Map<String, Object> o = new LinkedHashMap<>();
-        for (int i = 0; i < overrides.length; i += 2) {
-            o.put((String) overrides[i], overrides[i + 1]);
-        }
-        return type.cast(java.lang.reflect.Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] { type },
-                (proxy, method, args) -> o.containsKey(method.getName()) ? o.get(method.getName()) : method.getDefaultValue()));
+        return Configs.of(type, overrides);
     }
+
 }
