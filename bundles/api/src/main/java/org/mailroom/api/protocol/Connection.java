@@ -3,7 +3,6 @@ package org.mailroom.api.protocol;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
 import org.osgi.annotation.versioning.ProviderType;
@@ -18,9 +17,6 @@ import org.osgi.annotation.versioning.ProviderType;
 @ProviderType
 public interface Connection {
 
-    /** The name of the listener (from its configuration) that accepted this connection. */
-    String listenerName();
-
     InetSocketAddress remoteAddress();
 
     InetSocketAddress localAddress();
@@ -33,9 +29,6 @@ public interface Connection {
 
     /** True if {@link #startTls} can be used: the listener has a certificate and is not yet secure. */
     boolean isStartTlsAvailable();
-
-    /** Settings of the listener that concern the protocol (keys outside the transport's own). */
-    Map<String, Object> listenerProperties();
 
     /** Sends one line; CRLF is appended, the text is encoded as UTF-8. */
     void send(String line);

@@ -1,4 +1,4 @@
-@Version("1.1.0")
+@Version("2.0.0")
 @Export
 package org.mailroom.api.protocol;
 

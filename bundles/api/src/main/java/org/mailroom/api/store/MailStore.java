@@ -16,6 +16,14 @@ import org.osgi.annotation.versioning.ConsumerType;
 @ConsumerType
 public interface MailStore {
 
+    /**
+     * Service property: the store's name (e.g. {@code maildir}), so that a configuration can pin
+     * one with a target filter such as {@code store.target = (mailroom.store.name=maildir)}.
+     *
+     * @since 1.1
+     */
+    String NAME = "mailroom.store.name";
+
     /** The messages in the user's mailbox, oldest first. An absent mailbox is empty. */
     List<MessageInfo> list(String user) throws StoreException;
 

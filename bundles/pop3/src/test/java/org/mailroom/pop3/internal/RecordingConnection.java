@@ -13,7 +13,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -61,11 +60,6 @@ final class RecordingConnection implements Connection {
     }
 
     @Override
-    public String listenerName() {
-        return "test";
-    }
-
-    @Override
     public InetSocketAddress remoteAddress() {
         return new InetSocketAddress(loopback ? "127.0.0.1" : "192.0.2.7", 40000);
     }
@@ -88,11 +82,6 @@ final class RecordingConnection implements Connection {
     @Override
     public boolean isStartTlsAvailable() {
         return startTlsConfigured && !secure;
-    }
-
-    @Override
-    public Map<String, Object> listenerProperties() {
-        return Map.of();
     }
 
     @Override

@@ -70,7 +70,7 @@ public class ListenerComponent {
 
     private static ListenerSettings settings(ListenerConfig config, Map<String, Object> properties, String outcome) {
         try {
-            return ListenerSettings.from(config, properties);
+            return ListenerSettings.from(config);
         } catch (ConfigException e) {
             Object file = properties.getOrDefault("felix.fileinstall.filename", properties.get(Constants.SERVICE_PID));
             LOG.error("Bad listener configuration in {}: {}; {}", file, e.getMessage(), outcome);

@@ -1,7 +1,6 @@
 package org.mailroom.transport.internal;
 
 import java.net.InetSocketAddress;
-import java.util.Map;
 
 /** Validated listener settings; {@link #from} rejects bad values with the key that holds them. */
 record ListenerSettings(
@@ -20,10 +19,9 @@ record ListenerSettings(
         int maxRefusalHandshakes,
         int workerThreads,
         String unavailableReply,
-        TlsSettings tlsSettings,
-        Map<String, Object> protocolProperties) {
+        TlsSettings tlsSettings) {
 
-    static ListenerSettings from(ListenerConfig c, Map<String, Object> raw) {
+    static ListenerSettings from(ListenerConfig c) {
         String name = require("name", c.name());
         String protocol = require("protocol", c.protocol());
         if (c.port() < 0 || c.port() > 65535) {
@@ -58,8 +56,7 @@ record ListenerSettings(
         return new ListenerSettings(name, protocol, new InetSocketAddress(require("host", c.host()), c.port()), tls,
                 c.idleTimeoutSeconds(), c.loginTimeoutSeconds(), c.maxLineLength(), c.maxConnections(),
                 c.maxConnectionsPerIp(), c.maxConnectionRatePerIp(), c.maxQueuedOutputBytes(), c.listenBacklog(),
-                c.maxRefusalHandshakes(), c.workerThreads(), require("unavailableReply", c.unavailableReply()), tlsSettings,
-                ProtocolProperties.of(raw));
+                c.maxRefusalHandshakes(), c.workerThreads(), require("unavailableReply", c.unavailableReply()), tlsSettings);
     }
 
     private static String require(String key, String value) {

@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -175,11 +174,6 @@ final class MinaConnection implements Connection {
     // ---- Connection
 
     @Override
-    public String listenerName() {
-        return settings.name();
-    }
-
-    @Override
     public InetSocketAddress remoteAddress() {
         return (InetSocketAddress) io.getRemoteAddress();
     }
@@ -204,11 +198,6 @@ final class MinaConnection implements Connection {
     public boolean isStartTlsAvailable() {
         return settings.tls() == TlsMode.STARTTLS && !io.getFilterChain().contains(SslFilter.class)
                 && listener.tls() != null;
-    }
-
-    @Override
-    public Map<String, Object> listenerProperties() {
-        return settings.protocolProperties();
     }
 
     @Override

@@ -38,6 +38,6 @@ final class ListenerConfigValues {
     }
 
     ListenerSettings settings() {
-        return ListenerSettings.from(config(), Map.of());
+        return ListenerSettings.from(config());
     }
 }

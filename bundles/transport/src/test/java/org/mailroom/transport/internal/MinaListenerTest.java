@@ -26,7 +26,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -292,14 +291,14 @@ public class MinaListenerTest {
         ListenerConfigValues values = new ListenerConfigValues();
         values.set("tls", "sometimes");
         try {
-            ListenerSettings.from(values.config(), Map.of());
+            ListenerSettings.from(values.config());
             fail();
         } catch (ConfigException e) {
             assertTrue(e.getMessage(), e.getMessage().startsWith("tls "));
         }
         values.set("tls", "implicit");
         try {
-            ListenerSettings.from(values.config(), Map.of());
+            ListenerSettings.from(values.config());
             fail();
         } catch (ConfigException e) {
             assertTrue(e.getMessage(), e.getMessage().startsWith("tls implicit needs"));
@@ -307,26 +306,24 @@ public class MinaListenerTest {
         values.set("tls", "none");
         values.set("tls_protocols", new String[] {"TLSv1.1"});
         try {
-            ListenerSettings.from(values.config(), Map.of());
+            ListenerSettings.from(values.config());
             fail();
         } catch (ConfigException e) {
             assertTrue(e.getMessage(), e.getMessage().startsWith("tls.protocols "));
         }
         values.set("tls_protocols", new String[] {"TLSv1.3, TLSv1.2"});
         assertEquals(List.of("TLSv1.3", "TLSv1.2"),
-                ListenerSettings.from(values.config(), Map.of()).tlsSettings().protocols());
+                ListenerSettings.from(values.config()).tlsSettings().protocols());
         values.set("port", 70000);
         try {
-            ListenerSettings.from(values.config(), Map.of());
+            ListenerSettings.from(values.config());
             fail();
         } catch (ConfigException e) {
             assertTrue(e.getMessage(), e.getMessage().startsWith("port "));
         }
         values.set("port", 1110);
-        assertEquals(1110, ListenerSettings.from(values.config(), Map.of("name", "x", "greeting", "hi"))
+        assertEquals(1110, ListenerSettings.from(values.config())
                 .address().getPort());
-        assertEquals(Map.of("greeting", "hi"), ListenerSettings.from(values.config(),
-                Map.of("name", "x", "greeting", "hi", "tls.certificate", "c")).protocolProperties());
     }
 
     // ---- helpers

@@ -354,7 +354,7 @@ public class TlsHardeningTest {
     // ---- helpers
 
     private MinaListener start(ListenerConfig config) throws Exception {
-        MinaListener listener = new MinaListener(ListenerSettings.from(config, Map.of()), name -> new Pop3Ish());
+        MinaListener listener = new MinaListener(ListenerSettings.from(config), name -> new Pop3Ish());
         listeners.add(listener);
         return listener;
     }

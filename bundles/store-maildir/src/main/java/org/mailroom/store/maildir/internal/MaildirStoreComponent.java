@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
 
 /** Registers the Maildir {@link MailStore}; configuration PID {@value #PID}. */
 @Component(service = MailStore.class, configurationPid = MaildirStoreComponent.PID,
-        configurationPolicy = ConfigurationPolicy.REQUIRE, property = "mailroom.store=maildir")
+        configurationPolicy = ConfigurationPolicy.REQUIRE, property = MailStore.NAME + "=maildir")
 @Designate(ocd = MaildirStoreComponent.Config.class)
 public class MaildirStoreComponent implements MailStore {
 

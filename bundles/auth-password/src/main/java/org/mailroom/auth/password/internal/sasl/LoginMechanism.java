@@ -13,7 +13,7 @@ import org.osgi.service.component.annotations.Component;
  * SASL LOGIN (draft-murchison-sasl-login): challenges "Username:" and "Password:". A non-empty
  * initial response is taken as the user name.
  */
-@Component(service = SaslMechanism.class, property = SaslMechanism.NAME + "=LOGIN")
+@Component(service = SaslMechanism.class)
 public final class LoginMechanism implements SaslMechanism {
 
     static final byte[] USERNAME = "Username:".getBytes(StandardCharsets.US_ASCII);

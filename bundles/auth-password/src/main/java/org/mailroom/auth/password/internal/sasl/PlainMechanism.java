@@ -8,7 +8,7 @@ import org.mailroom.api.sasl.SaslStep;
 import org.osgi.service.component.annotations.Component;
 
 /** SASL PLAIN (RFC 4616): {@code [authzid] NUL authcid NUL passwd}. */
-@Component(service = SaslMechanism.class, property = SaslMechanism.NAME + "=PLAIN")
+@Component(service = SaslMechanism.class)
 public final class PlainMechanism implements SaslMechanism {
 
     @Override
