@@ -1,3 +1,11 @@
+/**
+ * Mail stores: {@link org.mailroom.api.store.MailStore}, implemented by store modules, and the
+ * value types protocols keep between commands.
+ *
+ * <p>Compatibility: {@code MailStore} is a consumer type and the record
+ * {@link org.mailroom.api.store.MessageInfo} keeps its components: both change only with a major
+ * version; new service property names may appear in a minor version.
+ */
 @Version("1.1.0")
 @Export
 package org.mailroom.api.store;
