@@ -9,7 +9,7 @@
  * {@link org.mailroom.api.auth.PasswordCredentials}) change only with a major version. A record
  * never gains, loses or reorders a component in a minor version; new factory methods may appear.
  */
-@Version("1.1.0")
+@Version("1.2.0")
 @Export
 package org.mailroom.api.auth;
 

@@ -18,6 +18,7 @@ import org.apache.commons.configuration2.PropertiesConfiguration;
 import org.apache.commons.configuration2.convert.ListDelimiterHandler;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.commons.configuration2.io.FileHandler;
+import org.mailroom.api.auth.UserNames;
 
 /**
  * Reads a Dovecot passwd-file ({@code user:{SCHEME}hash[:uid:gid:gecos:home:shell:extra]},

@@ -58,6 +58,21 @@ public class PasswordDirectoryTest {
     }
 
     @Test(timeout = 60_000)
+    public void namesTheStoreCannotHoldAreRefusedWhenAdded() throws Exception {
+        PasswordDirectory d = directory();
+        for (String bad : new String[] {"a..b", "a\\b", "a:b", "a b", ".x", "x".repeat(256)}) {
+            try {
+                d.add(bad, "secret");
+                fail("added " + bad);
+            } catch (IllegalArgumentException expected) {
+                // the shared rule of org.mailroom.api.auth.UserNames
+            }
+        }
+        d.add("bob@example.com", "secret");
+        assertTrue(d.exists("bob@example.com"));
+    }
+
+    @Test(timeout = 60_000)
     public void aUsersFileReadableByEveryoneIsClosedToOthersOnLoad() throws Exception {
         Files.writeString(file, "joe:{PLAIN}secret\n");
         Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));

@@ -1,6 +1,7 @@
 package org.mailroom.store.maildir.internal;
 
 import java.nio.charset.StandardCharsets;
+import org.mailroom.api.auth.UserNames;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
@@ -141,25 +142,9 @@ final class MaildirNames {
     }
 
     /** Why the user name cannot name a mailbox directory, or null when it can. */
+    /** Why {@code user} cannot name a mailbox, or null: the user-name rule every module shares. */
     static String invalidUserReason(String user) {
-        if (user == null || user.isEmpty()) {
-            return "empty user name";
-        }
-        if (user.startsWith(".")) {
-            return "user name starts with '.'";
-        }
-        if (user.contains("..")) {
-            return "user name contains '..'";
-        }
-        for (int i = 0; i < user.length(); i++) {
-            char c = user.charAt(i);
-            if (c == '/' || c == '\\' || c == 0) {
-                return "user name contains a path separator or NUL";
-            }
-        }
-        if (user.getBytes(StandardCharsets.UTF_8).length > 255) {
-            return "user name longer than 255 bytes";
-        }
-        return null;
+        return UserNames.problem(user);
     }
+
 }

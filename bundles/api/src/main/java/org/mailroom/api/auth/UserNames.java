@@ -1,7 +1,18 @@
-package org.mailroom.auth.password.internal;
+package org.mailroom.api.auth;
 
-/** Which user names the directory accepts: they end up in a colon-separated file and in paths. */
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The one rule for user names, shared by user directories (a name ends up in a colon-separated
+ * file) and mail stores (it names a mailbox folder): a user that can be added can log in and has
+ * a mailbox.
+ *
+ * @since 1.2
+ */
 public final class UserNames {
+
+    /** Longest name in UTF-8 octets (a file name on common file systems). */
+    public static final int MAX_OCTETS = 255;
 
     private UserNames() {
     }
@@ -14,9 +25,12 @@ public final class UserNames {
         if (name.startsWith(".")) {
             return "user name starts with '.'";
         }
+        if (name.contains("..")) {
+            return "user name contains '..'";
+        }
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
-            if (c == ':' || c == '/') {
+            if (c == ':' || c == '/' || c == '\\') {
                 return "user name contains '" + c + "'";
             }
             if (Character.isWhitespace(c) || Character.isSpaceChar(c)) {
@@ -26,9 +40,13 @@ public final class UserNames {
                 return "user name contains a control character";
             }
         }
+        if (name.getBytes(StandardCharsets.UTF_8).length > MAX_OCTETS) {
+            return "user name longer than " + MAX_OCTETS + " octets";
+        }
         return null;
     }
 
+    /** @throws IllegalArgumentException saying why the name is not acceptable */
     public static void check(String name) {
         String problem = problem(name);
         if (problem != null) {
