@@ -96,10 +96,8 @@ public class LoginComponent implements LoginService {
         if (next.verifyQueueLength() != settings.verifyQueueLength()) {
             LOG.info("Login: verifyQueueLength applies after a restart of the login bundle");
         }
-        Penalties penalties = logins.penalties();
         settings = next;
-        logins = new Logins(this::authenticator, next, penalties.withSettings(next), verifier, timer,
-                System::nanoTime);
+        logins.configure(next);
     }
 
     @Deactivate

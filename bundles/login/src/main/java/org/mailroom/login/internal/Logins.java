@@ -32,7 +32,7 @@ final class Logins implements LoginService {
 
     private final Function<String, Authenticator> authenticators;
     private final Penalties penalties;
-    private final LoginSettings settings;
+    private volatile LoginSettings settings;
     private final ExecutorService verifier;
     private final ScheduledExecutorService timer;
     private final LongSupplier clock;
@@ -96,6 +96,12 @@ final class Logins implements LoginService {
         pending.add(answer);
         answer.whenComplete((result, failure) -> pending.remove(answer));
         return answer;
+    }
+
+    /** New settings for later attempts; attempts in progress and recorded failures are kept. */
+    void configure(LoginSettings next) {
+        penalties.withSettings(next);
+        settings = next;
     }
 
     /** Penalty state, for the console and tests. */
