@@ -10,17 +10,13 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.mailroom.api.auth.PasswordScheme;
+import org.mailroom.auth.password.internal.scheme.BuiltInSchemes;
 
 /**
  * The password schemes available right now, by upper-case name. Several providers of one name
  * are ordered by service ranking (highest first), then by service id (lowest first).
  */
 public final class SchemeRegistry {
-
-    /** The names this bundle itself provides: a file using them is never rejected as unknown. */
-    public static final Set<String> BUILT_IN = Set.of("ARGON2ID", "ARGON2I", "BLF-CRYPT", "SHA512-CRYPT",
-            "SHA256-CRYPT", "MD5-CRYPT", "CRYPT", "PBKDF2", "SSHA", "SSHA256", "SSHA512", "SHA", "SHA1", "SHA256",
-            "SHA512", "PLAIN", "CLEARTEXT", "CLEAR");
 
     private record Provider(PasswordScheme scheme, int ranking, long id) {
     }
@@ -63,7 +59,7 @@ public final class SchemeRegistry {
     /** Whether a passwd-file may use this name: registered now, earlier, or built in. */
     public boolean known(String name) {
         String n = name.toUpperCase(Locale.ROOT);
-        return byName.containsKey(n) || seen.contains(n) || BUILT_IN.contains(n);
+        return byName.containsKey(n) || seen.contains(n) || BuiltInSchemes.NAMES.contains(n);
     }
 
     static List<String> names(Map<String, ?> properties) {

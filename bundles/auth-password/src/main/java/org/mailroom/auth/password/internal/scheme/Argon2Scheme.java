@@ -16,6 +16,9 @@ public final class Argon2Scheme implements PasswordScheme {
 
     /** Verification refuses memory costs above 1 GiB: such a hash would exhaust the heap. */
     public static final int MAX_MEMORY_KIB = 1024 * 1024;
+    /** Argon2 needs at least 8 KiB per lane. */
+    public static final int MIN_MEMORY_KIB = 8;
+    public static final int MAX_PARALLELISM = 255;
 
     private static final Pattern PHC = Pattern.compile(
             "\\$(argon2id|argon2i)(?:\\$v=(\\d+))?\\$m=(\\d+),t=(\\d+),p=(\\d+)\\$([A-Za-z0-9+/]+)\\$([A-Za-z0-9+/]+)");
@@ -26,11 +29,12 @@ public final class Argon2Scheme implements PasswordScheme {
     private final int parallelism;
 
     public Argon2Scheme(boolean id, int memoryKiB, int iterations, int parallelism) {
-        if (parallelism < 1 || parallelism > 255) {
-            throw new IllegalArgumentException("parallelism must be within 1..255: " + parallelism);
+        if (parallelism < 1 || parallelism > MAX_PARALLELISM) {
+            throw new IllegalArgumentException("parallelism must be within 1.." + MAX_PARALLELISM + ": " + parallelism);
         }
-        if (memoryKiB < 8 * parallelism || memoryKiB > MAX_MEMORY_KIB) {
-            throw new IllegalArgumentException("memory must be within " + 8 * parallelism + ".." + MAX_MEMORY_KIB + " KiB: " + memoryKiB);
+        if (memoryKiB < MIN_MEMORY_KIB * parallelism || memoryKiB > MAX_MEMORY_KIB) {
+            throw new IllegalArgumentException("memory must be within " + MIN_MEMORY_KIB * parallelism + ".."
+                    + MAX_MEMORY_KIB + " KiB for " + parallelism + " lanes: " + memoryKiB);
         }
         if (iterations < 1) {
             throw new IllegalArgumentException("iterations must be at least 1: " + iterations);
@@ -55,7 +59,7 @@ public final class Argon2Scheme implements PasswordScheme {
             byte[] salt = Base64.getDecoder().decode(m.group(6));
             byte[] expected = Base64.getDecoder().decode(m.group(7));
             if ((version != Argon2Parameters.ARGON2_VERSION_10 && version != Argon2Parameters.ARGON2_VERSION_13)
-                    || p < 1 || p > 255 || mem < 8 * p || mem > MAX_MEMORY_KIB || t < 1
+                    || p < 1 || p > MAX_PARALLELISM || mem < MIN_MEMORY_KIB * p || mem > MAX_MEMORY_KIB || t < 1
                     || salt.length < 8 || expected.length < 4 || expected.length > 1024) {
                 return false;
             }

@@ -14,14 +14,15 @@ import org.mailroom.api.auth.PasswordScheme;
 public final class Pbkdf2Scheme implements PasswordScheme {
 
     public static final int MIN_ROUNDS = 1000;
-    private static final int MAX_VERIFY_ROUNDS = 100_000_000;
+    /** Verification refuses more rounds than this, so new hashes may not have more. */
+    public static final int MAX_ROUNDS = 100_000_000;
     private static final int KEY_BYTES = 20;
 
     private final int rounds;
 
     public Pbkdf2Scheme(int rounds) {
-        if (rounds < MIN_ROUNDS) {
-            throw new IllegalArgumentException("rounds must be at least " + MIN_ROUNDS + ": " + rounds);
+        if (rounds < MIN_ROUNDS || rounds > MAX_ROUNDS) {
+            throw new IllegalArgumentException("rounds must be within " + MIN_ROUNDS + ".." + MAX_ROUNDS + ": " + rounds);
         }
         this.rounds = rounds;
     }
@@ -40,7 +41,7 @@ public final class Pbkdf2Scheme implements PasswordScheme {
         } catch (NumberFormatException | DecoderException e) {
             return false;
         }
-        if (storedRounds < 1 || storedRounds > MAX_VERIFY_ROUNDS || expected.length == 0 || expected.length > 64) {
+        if (storedRounds < 1 || storedRounds > MAX_ROUNDS || expected.length == 0 || expected.length > 64) {
             return false;
         }
         return Secrets.equal(expected, derive(password, f[2], storedRounds, expected.length));
