@@ -1,5 +1,9 @@
 package org.mailroom.itests;
 
+import org.mailroom.testing.Poll;
+import org.mailroom.testing.Pop3Client;
+import org.mailroom.testing.TrustAll;
+import org.mailroom.testing.exam.MailroomTestSupport;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
@@ -18,10 +22,14 @@ import org.osgi.framework.Bundle;
 /** The distribution boots with every Mailroom bundle active and serves POP3 and POP3S, and nothing else. */
 public class BootIT extends MailroomTestSupport {
 
+    private static final List<String> MAILROOM_BUNDLES = List.of(
+            "org.mailroom.api", "org.mailroom.transport", "org.mailroom.login", "org.mailroom.pop3",
+            "org.mailroom.auth.password", "org.mailroom.store.maildir", "org.mailroom.shell");
+
     @Test(timeout = 60_000)
-    public void everyMailroomBundleIsActive() {
+    public void everyMailroomBundleIsActive() throws Exception {
         for (String bsn : MAILROOM_BUNDLES) {
-            assertEventually(bsn + " ACTIVE", TIMEOUT, () -> {
+            Poll.until(bsn + " ACTIVE", TIMEOUT, () -> {
                 Bundle b = bundle(bsn);
                 return b != null && b.getState() == Bundle.ACTIVE;
             });
@@ -30,7 +38,7 @@ public class BootIT extends MailroomTestSupport {
 
     @Test(timeout = 60_000)
     public void pop3GreetsAndUpgradesWithStls() throws Exception {
-        assertEventually("POP3 port " + pop3Port() + " accepting", TIMEOUT, () -> accepts(pop3Port()));
+        Poll.until("POP3 port " + pop3Port() + " accepting", TIMEOUT, () -> accepts(pop3Port()));
         try (Pop3Client pop3 = Pop3Client.connect(LOCALHOST, pop3Port(), TIMEOUT)) {
             String greeting = pop3.readGreeting();
             assertTrue(greeting, greeting.startsWith("+OK"));
@@ -49,7 +57,7 @@ public class BootIT extends MailroomTestSupport {
 
     @Test(timeout = 60_000)
     public void pop3sHandshakesTls12Or13AndGreets() throws Exception {
-        assertEventually("POP3S port " + pop3sPort() + " accepting", TIMEOUT, () -> accepts(pop3sPort()));
+        Poll.until("POP3S port " + pop3sPort() + " accepting", TIMEOUT, () -> accepts(pop3sPort()));
         try (Pop3Client pop3s = Pop3Client.connectTls(LOCALHOST, pop3sPort(), TIMEOUT)) {
             assertModernTls(pop3s.tlsProtocol());
             String greeting = pop3s.readGreeting();
@@ -59,17 +67,16 @@ public class BootIT extends MailroomTestSupport {
     }
 
     @Test(timeout = 60_000)
-    public void selfSignedCertificateIsWrittenToTheMailroomDataFolder() {
-        assertEquals(expectedDataFolder(), dataFolder());
-        Path tls = expectedDataFolder().resolve("tls");
-        assertEventually("certificate and key in " + tls, TIMEOUT,
+    public void selfSignedCertificateIsWrittenToTheMailroomDataFolder() throws Exception {
+        Path tls = dataFolder().resolve("tls");
+        Poll.until("certificate and key in " + tls, TIMEOUT,
                 () -> Files.isRegularFile(tls.resolve("server.crt")) && Files.isRegularFile(tls.resolve("server.key")));
     }
 
     @Test(timeout = 60_000)
     public void noListeningPortBesidesOursAndPaxExamRmi() throws Exception {
         assumeTrue("needs Linux /proc", ListeningPorts.supported());
-        assertEventually("POP3 and POP3S bound", TIMEOUT, () -> accepts(pop3Port()) && accepts(pop3sPort()));
+        Poll.until("POP3 and POP3S bound", TIMEOUT, () -> accepts(pop3Port()) && accepts(pop3sPort()));
 
         Set<Integer> ports = ListeningPorts.ofThisProcess();
         assertTrue("POP3 port in " + ports, ports.contains(pop3Port()));
@@ -88,9 +95,10 @@ public class BootIT extends MailroomTestSupport {
     @Test(timeout = 60_000)
     public void consoleListsTheMailroomFeaturesAsInstalled() throws Exception {
         String out = executeCommand("feature:list -i");
-        for (String feature : List.of("mailroom-api", "mailroom-transport", "mailroom-pop3",
-                "mailroom-auth-password", "mailroom-store-maildir", "mailroom-shell")) {
+        for (String feature : List.of("mailroom-api", "mailroom-transport-core", "mailroom-login-core",
+                "mailroom-pop3-core", "mailroom-auth-password-core", "mailroom-store-maildir-core", "mailroom-shell")) {
             assertTrue(feature + " in:\n" + out, out.contains(feature));
+            assertFeatureInstalled(feature);
         }
         Bundle api = bundle("org.mailroom.api");
         assertNotNull(api);

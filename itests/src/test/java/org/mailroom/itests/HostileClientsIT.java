@@ -1,5 +1,9 @@
 package org.mailroom.itests;
 
+import org.mailroom.testing.Poll;
+import org.mailroom.testing.Pop3Client;
+import org.mailroom.testing.TrustAll;
+import org.mailroom.testing.exam.MailroomTestSupport;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
@@ -351,7 +355,7 @@ public class HostileClientsIT extends MailroomTestSupport {
     }
 
     private static SSLSocket tls(Socket plain) throws IOException {
-        SSLSocket s = (SSLSocket) Pop3Client.trustAll().getSocketFactory().createSocket(plain, LOCALHOST,
+        SSLSocket s = (SSLSocket) TrustAll.context().getSocketFactory().createSocket(plain, LOCALHOST,
                 plain.getPort(), true);
         s.startHandshake();
         return s;

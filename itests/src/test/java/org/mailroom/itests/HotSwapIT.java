@@ -1,5 +1,9 @@
 package org.mailroom.itests;
 
+import org.mailroom.testing.Poll;
+import org.mailroom.testing.Pop3Client;
+import org.mailroom.testing.TrustAll;
+import org.mailroom.testing.exam.MailroomTestSupport;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
@@ -90,11 +94,11 @@ public class HotSwapIT extends MailroomTestSupport {
         for (int i = 1; i <= CLIENTS; i++) {
             users.add(mailbox(String.format("load%02d", i)));
         }
-        assertEventually("POP3 port " + pop3Port() + " accepting", TIMEOUT, () -> accepts(pop3Port()));
+        Poll.until("POP3 port " + pop3Port() + " accepting", TIMEOUT, () -> accepts(pop3Port()));
 
         try (Load load = new Load(users)) {
             load.start();
-            assertEventually("every client completed a session before the updates", TIMEOUT,
+            Poll.until("every client completed a session before the updates", TIMEOUT,
                     () -> load.clientsWithSessions() == CLIENTS || !load.failures.isEmpty());
             load.runAtLeast(PHASE);
             load.assertNoFailures("before the updates");
@@ -144,7 +148,7 @@ public class HotSwapIT extends MailroomTestSupport {
         assertEquals(bsn + " ACTIVE after the update", Bundle.ACTIVE, bundle(bsn).getState());
 
         // Service came back: every client completes sessions that started after the update.
-        assertEventually(CLIENTS + " sessions started after updating " + bsn + " completed", TIMEOUT,
+        Poll.until(CLIENTS + " sessions started after updating " + bsn + " completed", TIMEOUT,
                 () -> load.completedStartedAfter(end) >= CLIENTS || !load.failures.isEmpty());
         load.runAtLeast(PHASE);
         load.assertNoFailures("during or after bundle:update " + bsn);
@@ -216,9 +220,9 @@ public class HotSwapIT extends MailroomTestSupport {
             return sessions.stream().filter(s -> s[0] - to <= 0 && s[1] - from >= 0).count();
         }
 
-        void runAtLeast(Duration duration) {
+        void runAtLeast(Duration duration) throws InterruptedException {
             long until = System.nanoTime() + duration.toNanos();
-            waitFor(duration.plusSeconds(1), () -> System.nanoTime() - until >= 0 || !failures.isEmpty());
+            Poll.waitFor(duration.plusSeconds(1), () -> System.nanoTime() - until >= 0 || !failures.isEmpty());
         }
 
         void assertNoFailures(String when) {
@@ -306,7 +310,7 @@ public class HotSwapIT extends MailroomTestSupport {
             executeAndCheck("bundle:stop " + bsn);
             try {
                 assertEquals(Bundle.RESOLVED, bundle(bsn).getState());
-                assertEventually("no " + service.getSimpleName() + " registered", TIMEOUT, () -> !hasService(service));
+                Poll.until("no " + service.getSimpleName() + " registered", TIMEOUT, () -> !hasService(service));
 
                 try (Pop3Client pop3 = Pop3Client.connect(LOCALHOST, pop3Port(), TIMEOUT)) {
                     expectOk("greeting with " + bsn + " stopped", pop3.readGreeting());
@@ -331,7 +335,7 @@ public class HotSwapIT extends MailroomTestSupport {
                 executeAndCheck("bundle:start " + bsn);
             }
         }
-        assertEventually("logins work again after bundle:start", TIMEOUT, () -> sessionWorks(fresh));
+        Poll.until("logins work again after bundle:start", TIMEOUT, () -> sessionWorks(fresh));
         completeSession(fresh, 0);
     }
 
@@ -348,7 +352,7 @@ public class HotSwapIT extends MailroomTestSupport {
             executeAndCheck("bundle:stop " + STORE_BSN);
             try {
                 assertEquals(Bundle.RESOLVED, bundle(STORE_BSN).getState());
-                assertEventually("no MailStore registered", TIMEOUT, () -> !hasService(MailStore.class));
+                Poll.until("no MailStore registered", TIMEOUT, () -> !hasService(MailStore.class));
 
                 long t0 = System.nanoTime();
                 String retr = before.command("RETR 1").status();
@@ -372,7 +376,7 @@ public class HotSwapIT extends MailroomTestSupport {
                 executeAndCheck("bundle:start " + STORE_BSN);
             }
         }
-        assertEventually("logins and RETR work again after bundle:start", TIMEOUT, () -> sessionWorks(fresh));
+        Poll.until("logins and RETR work again after bundle:start", TIMEOUT, () -> sessionWorks(fresh));
         completeSession(fresh, 1);
         completeSession(open, 2);
     }
@@ -392,7 +396,7 @@ public class HotSwapIT extends MailroomTestSupport {
             watcher.start();
             writeAtomically(cfg, withKey(original, "idleTimeoutSeconds", "2"));
             try {
-                assertEventually("ConfigAdmin has idleTimeoutSeconds=2 from " + cfg, TIMEOUT,
+                Poll.until("ConfigAdmin has idleTimeoutSeconds=2 from " + cfg, TIMEOUT,
                         () -> "2".equals(listenerProperty("idleTimeoutSeconds")));
 
                 // The connection opened before the change still works ...
@@ -410,12 +414,12 @@ public class HotSwapIT extends MailroomTestSupport {
                 watcher.assertAlwaysAccepted("while the idle timeout changed");
             } finally {
                 writeAtomically(cfg, original);
-                assertEventually("ConfigAdmin back to idleTimeoutSeconds=600", TIMEOUT,
+                Poll.until("ConfigAdmin back to idleTimeoutSeconds=600", TIMEOUT,
                         () -> "600".equals(listenerProperty("idleTimeoutSeconds")));
             }
         }
         // The restored timeout is in force again: a connection silent for longer than 2 s stays open.
-        assertEventually("new connections survive 3 s of silence again", TIMEOUT, () -> survivesSilence(3_000));
+        Poll.until("new connections survive 3 s of silence again", TIMEOUT, () -> survivesSilence(3_000));
     }
 
     private static void assertIdleClosed(Pop3Client pop3, long lastTraffic, String which) throws IOException {
@@ -485,19 +489,19 @@ public class HotSwapIT extends MailroomTestSupport {
         Mailbox user = mailbox("feature");
         try (PortWatcher watcher = new PortWatcher(pop3Port())) {
             watcher.start();
-            executeAndCheck("feature:uninstall mailroom-pop3");
+            executeAndCheck("feature:uninstall mailroom-pop3-core");
             try {
-                assertEventually(POP3_BSN + " uninstalled", TIMEOUT, () -> bundle(POP3_BSN) == null);
+                Poll.until(POP3_BSN + " uninstalled", TIMEOUT, () -> bundle(POP3_BSN) == null);
                 for (int i = 0; i < 3; i++) {
-                    assertRefusedTemporarily("with mailroom-pop3 uninstalled");
+                    assertRefusedTemporarily("with mailroom-pop3-core uninstalled");
                 }
             } finally {
-                executeAndCheck("feature:install mailroom-pop3");
+                executeAndCheck("feature:install mailroom-pop3-core");
             }
-            assertEventually(POP3_BSN + " ACTIVE again", TIMEOUT,
+            Poll.until(POP3_BSN + " ACTIVE again", TIMEOUT,
                     () -> bundle(POP3_BSN) != null && bundle(POP3_BSN).getState() == Bundle.ACTIVE);
-            assertEventually("sessions work after feature:install mailroom-pop3", TIMEOUT, () -> sessionWorks(user));
-            watcher.assertAlwaysAccepted("while mailroom-pop3 was uninstalled and installed");
+            Poll.until("sessions work after feature:install mailroom-pop3-core", TIMEOUT, () -> sessionWorks(user));
+            watcher.assertAlwaysAccepted("while mailroom-pop3-core was uninstalled and installed");
         }
         completeSession(user, 0);
     }
@@ -505,9 +509,9 @@ public class HotSwapIT extends MailroomTestSupport {
     @Test(timeout = 120_000)
     public void t5b_storeFeatureUninstalledAnswersTemporaryErrors() throws Exception {
         Mailbox user = mailbox("feature-store");
-        executeAndCheck("feature:uninstall mailroom-store-maildir");
+        executeAndCheck("feature:uninstall mailroom-store-maildir-core");
         try {
-            assertEventually(STORE_BSN + " uninstalled", TIMEOUT, () -> bundle(STORE_BSN) == null);
+            Poll.until(STORE_BSN + " uninstalled", TIMEOUT, () -> bundle(STORE_BSN) == null);
             try (Pop3Client pop3 = Pop3Client.connect(LOCALHOST, pop3Port(), TIMEOUT)) {
                 expectOk("greeting without a store", pop3.readGreeting());
                 expectOk("USER", pop3.command("USER " + user.user()).status());
@@ -516,9 +520,9 @@ public class HotSwapIT extends MailroomTestSupport {
                 expectOk("QUIT", pop3.command("QUIT").status());
             }
         } finally {
-            executeAndCheck("feature:install mailroom-store-maildir");
+            executeAndCheck("feature:install mailroom-store-maildir-core");
         }
-        assertEventually("sessions work after feature:install mailroom-store-maildir", TIMEOUT,
+        Poll.until("sessions work after feature:install mailroom-store-maildir-core", TIMEOUT,
                 () -> sessionWorks(user));
         completeSession(user, 1);
     }
@@ -526,9 +530,9 @@ public class HotSwapIT extends MailroomTestSupport {
     @Test(timeout = 120_000)
     public void t5c_authFeatureUninstalledAnswersTemporaryErrors() throws Exception {
         Mailbox user = mailbox("feature-auth");
-        executeAndCheck("feature:uninstall mailroom-auth-password");
+        executeAndCheck("feature:uninstall mailroom-auth-password-core");
         try {
-            assertEventually(AUTH_BSN + " uninstalled", TIMEOUT, () -> bundle(AUTH_BSN) == null);
+            Poll.until(AUTH_BSN + " uninstalled", TIMEOUT, () -> bundle(AUTH_BSN) == null);
             try (Pop3Client pop3 = Pop3Client.connect(LOCALHOST, pop3Port(), TIMEOUT)) {
                 expectOk("greeting without an authenticator", pop3.readGreeting());
                 expectOk("USER", pop3.command("USER " + user.user()).status());
@@ -537,9 +541,9 @@ public class HotSwapIT extends MailroomTestSupport {
                 expectOk("QUIT", pop3.command("QUIT").status());
             }
         } finally {
-            executeAndCheck("feature:install mailroom-auth-password");
+            executeAndCheck("feature:install mailroom-auth-password-core");
         }
-        assertEventually("sessions work after feature:install mailroom-auth-password", TIMEOUT,
+        Poll.until("sessions work after feature:install mailroom-auth-password-core", TIMEOUT,
                 () -> sessionWorks(user));
         completeSession(user, 1);
     }
@@ -556,7 +560,7 @@ public class HotSwapIT extends MailroomTestSupport {
                 Pop3Client greeted = Pop3Client.connect(LOCALHOST, pop3Port(), TIMEOUT)) {
             expectOk("greeting", greeted.readGreeting());
             watcher.start();
-            assertEventually("the port watcher got a greeting", TIMEOUT, () -> watcher.greeted.get() > 0);
+            Poll.until("the port watcher got a greeting", TIMEOUT, () -> watcher.greeted.get() > 0);
 
             long lastModified = bundle(POP3_BSN).getLastModified();
             executeAndCheck("bundle:update " + POP3_BSN);
@@ -565,9 +569,9 @@ public class HotSwapIT extends MailroomTestSupport {
             assertClosedPolitely(loggedIn, "logged-in session");
             assertClosedPolitely(greeted, "session in AUTHORIZATION");
 
-            assertEventually("sessions work after bundle:update " + POP3_BSN, TIMEOUT, () -> sessionWorks(user));
+            Poll.until("sessions work after bundle:update " + POP3_BSN, TIMEOUT, () -> sessionWorks(user));
             int greetingsBefore = watcher.greeted.get();
-            assertEventually("the port watcher is greeted by the updated bundle", TIMEOUT,
+            Poll.until("the port watcher is greeted by the updated bundle", TIMEOUT,
                     () -> watcher.greeted.get() > greetingsBefore);
             watcher.assertAlwaysAccepted("while " + POP3_BSN + " was updated");
         }
@@ -632,7 +636,11 @@ public class HotSwapIT extends MailroomTestSupport {
                 } catch (IOException e) {
                     failures.add(e.toString());
                 }
-                waitFor(Duration.ofMillis(50), () -> !running);
+                try {
+                    Poll.waitFor(Duration.ofMillis(50), () -> !running);
+                } catch (InterruptedException e) {
+                    return;
+                }
             }
         }
 
@@ -655,11 +663,11 @@ public class HotSwapIT extends MailroomTestSupport {
             if (existing != null) {
                 return existing;
             }
-            UserDirectory directory = service(UserDirectory.class);
+            UserDirectory directory = getOsgiService(UserDirectory.class);
             if (!directory.exists(user)) {
                 directory.add(user, PASSWORD);
             }
-            MailStore store = service(MailStore.class);
+            MailStore store = getOsgiService(MailStore.class);
             Map<String, byte[]> delivered = new LinkedHashMap<>();
             for (byte[] message : List.of(
                     message(user, "Plain text", "Hello " + user + ",\r\nthis is a test message.\r\n"),
@@ -686,17 +694,6 @@ public class HotSwapIT extends MailroomTestSupport {
         return ("From: hotswap@example.org\r\nTo: " + user + "@example.org\r\nSubject: " + subject
                 + "\r\nMessage-ID: <" + user + "." + subject.hashCode() + "@example.org>\r\n\r\n" + body)
                 .getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** The service registered now, waiting for it up to {@link #TIMEOUT} (bundles may be restarting). */
-    private <T> T service(Class<T> type) {
-        Object[] found = new Object[1];
-        assertEventually(type.getSimpleName() + " service", TIMEOUT, () -> {
-            ServiceReference<T> ref = bundleContext.getServiceReference(type);
-            found[0] = ref == null ? null : bundleContext.getService(ref);
-            return found[0] != null;
-        });
-        return type.cast(found[0]);
     }
 
     private boolean hasService(Class<?> type) {

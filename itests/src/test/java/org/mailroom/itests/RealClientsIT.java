@@ -1,5 +1,9 @@
 package org.mailroom.itests;
 
+import org.mailroom.testing.Poll;
+import org.mailroom.testing.Pop3Client;
+import org.mailroom.testing.TrustAll;
+import org.mailroom.testing.exam.MailroomTestSupport;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
@@ -320,7 +324,7 @@ public class RealClientsIT extends MailroomTestSupport {
         dropped.addAll(List.of("--limit-rate", "20k", "-o", partial.toString(), curlUrl(true, "/" + (big - 1))));
         Process process = start(dir, dropped);
         try {
-            assertEventually("the slow RETR streaming into " + partial, TIMEOUT,
+            Poll.until("the slow RETR streaming into " + partial, TIMEOUT,
                     () -> partial.toFile().length() > 0 || !process.isAlive());
             assertTrue("curl ended before it was killed: " + readString(dir.resolve("stderr")), process.isAlive());
         } finally {
@@ -332,7 +336,7 @@ public class RealClientsIT extends MailroomTestSupport {
                 log.contains("> DELE 1") && log.contains("> RETR " + (big - 1)));
 
         // The mailbox is locked while the session is open: a login succeeds once the server has seen the drop.
-        assertEventually("a new login after the dropped session", TIMEOUT, () -> {
+        Poll.until("a new login after the dropped session", TIMEOUT, () -> {
             try {
                 return run(dir, listCommand(curl, box, cert, true, box.password())).exit() == 0;
             } catch (Exception e) {
@@ -643,23 +647,20 @@ public class RealClientsIT extends MailroomTestSupport {
     }
 
     private Path tempDir(String prefix) throws IOException {
-        Path base = Files.createDirectories(expectedDataFolder().resolveSibling(
-                expectedDataFolder().getFileName() + "-clients"));
+        Path base = Files.createDirectories(dataFolder().resolveSibling(
+                dataFolder().getFileName() + "-clients"));
         return Files.createTempDirectory(base, prefix + "-");
     }
 
     // ---- server side ----
 
-    private Path certificate() {
-        Path cert = expectedDataFolder().resolve("tls").resolve("server.crt");
-        assertEventually("POP3 and POP3S listening and " + cert + " written", TIMEOUT,
+    private Path certificate() throws InterruptedException {
+        Path cert = dataFolder().resolve("tls").resolve("server.crt");
+        Poll.until("POP3 and POP3S listening and " + cert + " written", TIMEOUT,
                 () -> accepts(pop3Port()) && accepts(pop3sPort()) && Files.isRegularFile(cert));
         return cert;
     }
 
-    private Path maildir(String user) {
-        return expectedDataFolder().resolve("mail").resolve(user);
-    }
 
     private static List<Path> messageFiles(Path maildir) throws IOException {
         List<Path> files = new ArrayList<>();
@@ -729,21 +730,11 @@ public class RealClientsIT extends MailroomTestSupport {
     }
 
     private MailStore store() {
-        return service(MailStore.class);
+        return getOsgiService(MailStore.class);
     }
 
     private UserDirectory directory() {
-        return service(UserDirectory.class);
-    }
-
-    private <T> T service(Class<T> type) {
-        Object[] found = new Object[1];
-        assertEventually(type.getSimpleName() + " service", TIMEOUT, () -> {
-            ServiceReference<T> ref = bundleContext.getServiceReference(type);
-            found[0] = ref == null ? null : bundleContext.getService(ref);
-            return found[0] != null;
-        });
-        return type.cast(found[0]);
+        return getOsgiService(UserDirectory.class);
     }
 
     private long failedLoginDelayMillis() throws Exception {

@@ -11,14 +11,22 @@ public final class Poll {
     private Poll() {
     }
 
-    /** @throws AssertionError naming {@code what} if the condition does not hold within {@code timeout} */
-    public static void until(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+    /** True as soon as the condition holds, false once {@code timeout} has passed without it. */
+    public static boolean waitFor(Duration timeout, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError(what + ": not within " + timeout.toMillis() + " ms");
+                return false;
             }
             Thread.sleep(INTERVAL_MILLIS);
+        }
+        return true;
+    }
+
+    /** @throws AssertionError naming {@code what} if the condition does not hold within {@code timeout} */
+    public static void until(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        if (!waitFor(timeout, condition)) {
+            throw new AssertionError(what + ": not within " + timeout.toMillis() + " ms");
         }
     }
 }

@@ -1,4 +1,4 @@
-package org.mailroom.itests;
+package org.mailroom.testing;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
@@ -10,20 +10,15 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 
 /**
  * A small POP3 client over a real socket, for tests: plain, implicit TLS (POP3S) or STLS.
- * It trusts any server certificate, since the distribution generates a self-signed one.
+ * It trusts any server certificate ({@link TrustAll}), since the distribution generates a self-signed one.
  * Lines are decoded as UTF-8; multi-line responses are dot-unstuffed.
  */
 public final class Pop3Client implements Closeable {
@@ -170,34 +165,9 @@ public final class Pop3Client implements Closeable {
     }
 
     private static SSLSocket handshake(Socket plain, String host, int port) throws IOException {
-        SSLSocket tls = (SSLSocket) trustAll().getSocketFactory().createSocket(plain, host, port, true);
+        SSLSocket tls = (SSLSocket) TrustAll.context().getSocketFactory().createSocket(plain, host, port, true);
         tls.setUseClientMode(true);
         tls.startHandshake();
         return tls;
-    }
-
-    /** A TLS context that trusts any server certificate: the tests talk to a generated one on loopback. */
-    static SSLContext trustAll() throws IOException {
-        TrustManager trustAll = new X509TrustManager() {
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        };
-        try {
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, new TrustManager[] {trustAll}, new SecureRandom());
-            return context;
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IOException("Cannot create a TLS context", e);
-        }
     }
 }
