@@ -1,5 +1,6 @@
 package org.mailroom.transport.internal;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.mailroom.api.protocol.Protocol;
@@ -18,11 +19,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A listener per {@code etc/org.mailroom.listener-NAME.cfg}, with the shared TLS settings of
- * {@code etc/org.mailroom.tls.cfg}. The port stays bound while protocol bundles come and go: each
+ * {@code etc/org.mailroom.tls.cfg} ({@link TlsDefaults}) under its own keys. The port stays bound while protocol bundles come and go: each
  * new connection goes to the protocol registered at that moment.
  */
-@Component(name = "org.mailroom.listener", configurationPid = {"org.mailroom.tls", "org.mailroom.listener"},
-        configurationPolicy = ConfigurationPolicy.REQUIRE, service = {})
+@Component(name = "org.mailroom.listener", configurationPolicy = ConfigurationPolicy.REQUIRE, service = {})
 public class ListenerComponent {
 
     private static final Logger LOG = LoggerFactory.getLogger(ListenerComponent.class);
@@ -35,19 +35,36 @@ public class ListenerComponent {
     @Reference(name = "protocol", service = Protocol.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     volatile List<Map.Entry<Map<String, Object>, Protocol>> protocols = List.of();
+
+    @Reference
+    TlsDefaults tlsDefaults;
+
+    private final Runnable onTlsChange = this::tlsChanged;
+    private volatile Map<String, Object> properties;
     private MinaListener listener;
 
     @Activate
-    void activate(ListenerConfig config, Map<String, Object> properties) throws Exception {
-        ListenerSettings settings = settings(config, properties, "the listener is not started");
+    void activate(Map<String, Object> properties) throws Exception {
+        this.properties = properties;
+        ListenerSettings settings = settings(properties, "the listener is not started");
         listener = new MinaListener(settings, this::protocol);
+        tlsDefaults.watch(onTlsChange);
     }
 
     @Modified
-    void modified(ListenerConfig config, Map<String, Object> properties) throws Exception {
+    void modified(Map<String, Object> properties) {
+        this.properties = properties;
+        reconfigure();
+    }
+
+    private void tlsChanged() {
+        reconfigure();
+    }
+
+    private synchronized void reconfigure() {
         ListenerSettings settings;
         try {
-            settings = settings(config, properties, "the previous configuration stays in force");
+            settings = settings(properties, "the previous configuration stays in force");
         } catch (ConfigException e) {
             return;
         }
@@ -61,6 +78,7 @@ public class ListenerComponent {
 
     @Deactivate
     void deactivate() {
+        tlsDefaults.unwatch(onTlsChange);
         if (listener != null) {
             Protocol protocol = protocol(listener.settings().protocol());
             listener.close(protocol != null ? protocol.refusal("server shutting down") : null);
@@ -68,14 +86,21 @@ public class ListenerComponent {
         }
     }
 
-    private static ListenerSettings settings(ListenerConfig config, Map<String, Object> properties, String outcome) {
+    /** The listener's file over the shared TLS file, validated; a bad value is logged with its file and key. */
+    private ListenerSettings settings(Map<String, Object> properties, String outcome) {
+        Map<String, Object> merged = new HashMap<>(tlsDefaults.settings());
+        merged.putAll(properties);
         try {
-            return ListenerSettings.from(config);
+            return ListenerSettings.from(ListenerConfigs.of(merged));
         } catch (ConfigException e) {
             Object file = properties.getOrDefault("felix.fileinstall.filename", properties.get(Constants.SERVICE_PID));
             LOG.error("Bad listener configuration in {}: {}; {}", file, e.getMessage(), outcome);
             throw e;
         }
+    }
+
+    MinaListener listener() {
+        return listener;
     }
 
     /** The highest-ranked protocol service with the given name, or null. */

@@ -112,7 +112,7 @@ public final class PasswordDirectory implements Authenticator, UserDirectory {
             lastAttempt = stamp;
             lastFailed = true;
             if (stamp == null) {
-                LOG.error("Users file {} does not exist; {}", file, keeping());
+                LOG.warn("Users file {} does not exist (mail:user-add creates it); {}", file, keeping());
                 return false;
             }
             try {

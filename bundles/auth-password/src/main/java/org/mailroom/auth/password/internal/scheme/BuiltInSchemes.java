@@ -99,7 +99,7 @@ public final class BuiltInSchemes {
      * cost keys, and not typing mistakes either.
      */
     private static final List<String> FRAMEWORK_KEY_PREFIXES =
-            List.of("service.", "component.", "felix.fileinstall.", "org.apache.karaf.features.");
+            List.of("service.", "component.", "osgi.ds.", "felix.fileinstall.", "org.apache.karaf.features.");
 
     private BuiltInSchemes() {
     }

@@ -299,6 +299,10 @@ public class BuiltInSchemesComponentTest {
         }
         Map<String, Object> asConfigAdmin = new HashMap<>();
         p.stringPropertyNames().forEach(k -> asConfigAdmin.put(k, p.getProperty(k)));
+        // What Karaf and SCR add to the file's keys (SCR 2.2's satisfying condition included).
+        asConfigAdmin.put("service.pid", "org.mailroom.auth.password.schemes");
+        asConfigAdmin.put("felix.fileinstall.filename", "file:/etc/org.mailroom.auth.password.schemes.cfg");
+        asConfigAdmin.put("osgi.ds.satisfying.condition.target", "(osgi.condition.id=true)");
         assertEquals(List.of(), BuiltInSchemes.unknownKeys(asConfigAdmin));
         assertEquals(BuiltInSchemes.ALL.size(), BuiltInSchemes.create(asConfigAdmin).size());
     }
