@@ -58,8 +58,9 @@ public class LoginComponent implements LoginService {
         try {
             settings = LoginSettings.from(config);
         } catch (IllegalArgumentException e) {
-            LOG.error("Bad login configuration in {}: {}; using the defaults", file(properties), e.getMessage());
-            settings = LoginSettings.DEFAULTS;
+            LOG.error("Bad login configuration in {}: {}; the login service is not started", file(properties),
+                    e.getMessage());
+            throw e;
         }
         timer = new ScheduledThreadPoolExecutor(1, threads("mailroom-login-timer"));
         timer.setRemoveOnCancelPolicy(true);

@@ -3,6 +3,7 @@ package org.mailroom.login.internal;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertSame;
+import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import java.util.HashMap;
@@ -98,6 +99,14 @@ public class LoginComponentTest {
         } finally {
             component.deactivate();
         }
+    }
+
+    @Test
+    public void aBadValueAtFirstActivationStartsNoLoginService() {
+        LoginComponent fresh = new LoginComponent();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> fresh.activate(LoginsTest.config(Map.of("failedLoginDelayMillis", -1)), Map.of()));
+        assertTrue(e.getMessage(), e.getMessage().contains("failedLoginDelayMillis"));
     }
 
     @Test

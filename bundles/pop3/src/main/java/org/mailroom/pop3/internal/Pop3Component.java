@@ -59,14 +59,27 @@ public class Pop3Component implements Protocol, Pop3Services {
     private volatile Pop3Settings settings = Pop3Settings.DEFAULTS;
 
     @Activate
+    void activate(Pop3Config config, Map<String, Object> properties) {
+        try {
+            settings = Pop3Settings.from(config);
+        } catch (IllegalArgumentException e) {
+            LOG.error("Bad POP3 configuration in {}: {}; POP3 is not started", file(properties), e.getMessage());
+            throw e;
+        }
+    }
+
     @Modified
     void configure(Pop3Config config, Map<String, Object> properties) {
         try {
             settings = Pop3Settings.from(config);
         } catch (IllegalArgumentException e) {
-            LOG.error("Bad POP3 configuration in {}: {}; the previous settings stay in force",
-                    properties.getOrDefault("felix.fileinstall.filename", "org.mailroom.pop3"), e.getMessage());
+            LOG.error("Bad POP3 configuration in {}: {}; the previous settings stay in force", file(properties),
+                    e.getMessage());
         }
+    }
+
+    private static Object file(Map<String, Object> properties) {
+        return properties.getOrDefault("felix.fileinstall.filename", "org.mailroom.pop3");
     }
 
     @Deactivate

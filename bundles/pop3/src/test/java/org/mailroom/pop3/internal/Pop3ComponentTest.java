@@ -5,6 +5,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertSame;
+import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import java.time.Duration;
@@ -84,6 +85,14 @@ public class Pop3ComponentTest {
         component.configure(config(Map.of("maxBadCommands", 0)), Map.of());
         RecordingConnection c3 = new RecordingConnection(true, false, false);
         assertTrue(capa(c3, component.open(c3)).contains("LOGIN-DELAY 42"));
+    }
+
+    @Test
+    public void aBadValueAtFirstActivationStartsNoPop3() {
+        Pop3Component fresh = new Pop3Component();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> fresh.activate(config(Map.of("maxBadCommands", 0)), Map.of()));
+        assertTrue(e.getMessage(), e.getMessage().contains("maxBadCommands"));
     }
 
     @Test
