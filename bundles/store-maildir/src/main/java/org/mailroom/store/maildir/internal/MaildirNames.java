@@ -1,10 +1,11 @@
 package org.mailroom.store.maildir.internal;
 
 import java.nio.charset.StandardCharsets;
-import org.mailroom.api.auth.UserNames;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
+
+import org.mailroom.api.auth.UserNames;
 
 /** Pure functions over Maildir file names (Maildir spec and Dovecot conventions). */
 final class MaildirNames {
@@ -141,10 +142,8 @@ final class MaildirNames {
         return sb.length() == 0 ? "localhost" : sb.toString();
     }
 
-    /** Why the user name cannot name a mailbox directory, or null when it can. */
     /** Why {@code user} cannot name a mailbox, or null: the user-name rule every module shares. */
     static String invalidUserReason(String user) {
         return UserNames.problem(user);
     }
-
 }

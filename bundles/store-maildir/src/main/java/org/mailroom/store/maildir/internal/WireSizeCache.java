@@ -30,8 +30,4 @@ final class WireSizeCache {
     synchronized void put(String path, long modifiedMillis, long length, long wireSize) {
         entries.put(new Key(path, modifiedMillis, length), wireSize);
     }
-
-    synchronized int size() {
-        return entries.size();
-    }
 }

@@ -103,7 +103,7 @@ public class DovecotInteropTest {
         for (Path file : written) {
             String name = file.getFileName().toString();
             assertTrue("Dovecot names carry ,W=: " + name, MaildirNames.sizeField(name, 'W') >= 0);
-            assertEquals(name, MaildirNames.sizeField(name, 'W'), MaildirStore.scanWireSize(file));
+            assertEquals(name, MaildirNames.sizeField(name, 'W'), WireSize.scan(file));
         }
         for (int i = 0; i < inputs.size(); i++) {
             byte[] expected = Wire.of(inputs.get(i));
