@@ -1,6 +1,10 @@
 package org.mailroom.store.maildir.internal;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -12,5 +16,51 @@ record MaildirSettings(Path root, Path welcomeMessages, boolean fsync) {
 
     MaildirSettings {
         Objects.requireNonNull(root, "root");
+    }
+
+    /**
+     * Validated settings; creates the root directory if it is missing.
+     *
+     * @param properties the raw configuration, to tell a misspelt {@code fsync} from {@code false}
+     * @throws IllegalArgumentException naming the key of a bad value and why it is bad
+     */
+    static MaildirSettings from(MaildirStoreComponent.Config config, Map<String, ?> properties) {
+        Path root = directory("root", config.root());
+        try {
+            Files.createDirectories(root);
+        } catch (IOException | SecurityException e) {
+            throw new IllegalArgumentException("key root: cannot create " + root + ": " + e);
+        }
+        Path welcome = null;
+        String welcomeValue = config.welcomeMessages();
+        if (welcomeValue != null && !welcomeValue.isBlank()) {
+            welcome = directory("welcomeMessages", welcomeValue);
+            if (!Files.isDirectory(welcome)) {
+                throw new IllegalArgumentException("key welcomeMessages: " + welcome + " is not a directory");
+            }
+        }
+        // Declarative Services reads any text but "true" as false: "fsync = yes" would turn fsync off.
+        if (properties.get("fsync") instanceof String text
+                && !text.equalsIgnoreCase("true") && !text.equalsIgnoreCase("false")) {
+            throw new IllegalArgumentException("key fsync: must be true or false, not '" + text + "'");
+        }
+        return new MaildirSettings(root, welcome, config.fsync());
+    }
+
+    /** The absolute path the value names; a relative one is resolved against karaf.base. */
+    private static Path directory(String key, String value) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException("key " + key + ": missing; it must name a directory");
+        }
+        try {
+            Path path = Path.of(value.trim());
+            if (!path.isAbsolute()) {
+                String base = System.getProperty("karaf.base");
+                path = base == null ? path.toAbsolutePath() : Path.of(base).resolve(path);
+            }
+            return path.toAbsolutePath().normalize();
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException("key " + key + ": invalid path '" + value + "': " + e.getMessage());
+        }
     }
 }

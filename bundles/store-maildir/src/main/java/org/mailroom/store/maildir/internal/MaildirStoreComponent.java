@@ -1,10 +1,6 @@
 package org.mailroom.store.maildir.internal;
 
-import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
-import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -49,11 +45,16 @@ public class MaildirStoreComponent implements MailStore {
 
     private volatile MaildirStore store;
 
+    /** A bad first configuration leaves the store unregistered, with the file, key and reason in the log. */
     @Activate
     void activate(Config config, Map<String, Object> properties) {
-        MaildirSettings settings = settings(config, properties);
-        if (settings == null) {
-            throw new IllegalArgumentException("invalid configuration " + PID + " (see the log)");
+        MaildirSettings settings;
+        try {
+            settings = MaildirSettings.from(config, properties);
+        } catch (IllegalArgumentException e) {
+            String problem = "Bad configuration in " + file(properties) + ": " + e.getMessage();
+            LOG.error("{}; the Maildir store stays inactive", problem);
+            throw new IllegalArgumentException(problem, e);
         }
         MaildirStore created = new MaildirStore(settings);
         created.completeInterruptedDeletions();
@@ -62,11 +63,15 @@ public class MaildirStoreComponent implements MailStore {
                 settings.welcomeMessages() == null ? "none" : settings.welcomeMessages(), settings.fsync());
     }
 
+    /** A bad edit keeps the previous settings in force. */
     @Modified
     void modified(Config config, Map<String, Object> properties) {
-        MaildirSettings settings = settings(config, properties);
-        if (settings == null) {
-            LOG.error("Keeping the previous Maildir store settings ({})", store.settings());
+        MaildirSettings settings;
+        try {
+            settings = MaildirSettings.from(config, properties);
+        } catch (IllegalArgumentException e) {
+            LOG.error("Bad configuration in {}: {}; the previous settings stay in force", file(properties),
+                    e.getMessage());
             return;
         }
         boolean newRoot = !settings.root().equals(store.settings().root());
@@ -78,51 +83,8 @@ public class MaildirStoreComponent implements MailStore {
                 settings.welcomeMessages() == null ? "none" : settings.welcomeMessages(), settings.fsync());
     }
 
-    /** The validated settings, or null after logging why the configuration is unusable. */
-    static MaildirSettings settings(Config config, Map<String, Object> properties) {
-        Object file = properties.get("felix.fileinstall.filename");
-        String source = file == null ? "configuration " + PID : file + " (" + PID + ")";
-        Path root = path(source, "root", config.root());
-        if (root == null) {
-            return null;
-        }
-        try {
-            Files.createDirectories(root);
-        } catch (IOException | SecurityException e) {
-            LOG.error("{}: key 'root': cannot create {}: {}", source, root, e.toString());
-            return null;
-        }
-        Path welcome = null;
-        String welcomeValue = config.welcomeMessages();
-        if (welcomeValue != null && !welcomeValue.isBlank()) {
-            welcome = path(source, "welcomeMessages", welcomeValue);
-            if (welcome == null) {
-                return null;
-            }
-            if (!Files.isDirectory(welcome)) {
-                LOG.error("{}: key 'welcomeMessages': {} is not a directory", source, welcome);
-                return null;
-            }
-        }
-        return new MaildirSettings(root, welcome, config.fsync());
-    }
-
-    private static Path path(String source, String key, String value) {
-        if (value == null || value.isBlank()) {
-            LOG.error("{}: key '{}': missing; it must name a directory", source, key);
-            return null;
-        }
-        try {
-            Path path = Path.of(value.trim());
-            if (!path.isAbsolute()) {
-                String base = System.getProperty("karaf.base");
-                path = base == null ? path.toAbsolutePath() : Path.of(base).resolve(path);
-            }
-            return path.toAbsolutePath().normalize();
-        } catch (InvalidPathException e) {
-            LOG.error("{}: key '{}': invalid path '{}': {}", source, key, value, e.getMessage());
-            return null;
-        }
+    private static Object file(Map<String, Object> properties) {
+        return properties.getOrDefault("felix.fileinstall.filename", PID);
     }
 
     @Override

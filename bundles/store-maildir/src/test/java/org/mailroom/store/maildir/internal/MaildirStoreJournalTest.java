@@ -8,10 +8,8 @@ import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -367,25 +365,5 @@ public class MaildirStoreJournalTest {
 
     private static InputStream stream(String s) {
         return new ByteArrayInputStream(s.getBytes(UTF_8));
-    }
-
-    /** Collects what is logged (slf4j-simple writes to the current System.err) while it is open. */
-    static final class StderrCapture implements AutoCloseable {
-        private final PrintStream original = System.err;
-        private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
-
-        StderrCapture() {
-            System.setErr(new PrintStream(captured, true, UTF_8));
-        }
-
-        String text() {
-            return captured.toString(UTF_8);
-        }
-
-        @Override
-        public void close() {
-            System.setErr(original);
-            original.print(text());
-        }
     }
 }
