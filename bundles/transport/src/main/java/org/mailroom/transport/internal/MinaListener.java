@@ -379,7 +379,12 @@ final class MinaListener {
                         settings.protocol());
                 session.removeAttribute(CONNECTION);
                 session.setAttribute(DEADLINE, System.nanoTime() + REFUSAL_NANOS);
-                send(session, settings.unavailableReply());
+                if (settings.tls() == TlsMode.IMPLICIT) {
+                    // Sent once the handshake is done (event below): written now, it would be lost.
+                    session.setAttribute(REFUSAL, settings.unavailableReply());
+                } else {
+                    send(session, settings.unavailableReply());
+                }
                 return;
             }
             connection.opened(protocol);

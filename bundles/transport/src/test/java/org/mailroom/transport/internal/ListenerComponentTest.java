@@ -79,6 +79,21 @@ public class ListenerComponentTest {
         assertEquals("TLSv1.3", handshake(port));
     }
 
+    @Test
+    public void whileNoProtocolIsRegisteredAnImplicitTlsClientGetsTheUnavailableReplyOverTls() throws Exception {
+        tls.configure(tlsFile("TLSv1.3,TLSv1.2"));
+        component.tlsDefaults = tls;
+        component.protocols = List.of();
+        component.activate(listenerFile("0"));
+        try (SSLSocket socket = (SSLSocket) TrustAll.context().getSocketFactory().createSocket()) {
+            socket.connect(component.listener().boundAddress(), 5000);
+            socket.setSoTimeout(10_000);
+            socket.startHandshake();
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+            assertEquals(UNAVAILABLE, in.readLine());
+        }
+    }
+
     private Map<String, Object> tlsFile(String protocols) {
         Path dir = folder.getRoot().toPath();
         Map<String, Object> file = new HashMap<>();
