@@ -1,6 +1,8 @@
 package org.mailroom.itests;
 
 import org.mailroom.testing.Poll;
+import org.mailroom.testing.SessionLoad;
+import org.mailroom.testing.exam.KarafConsole;
 import org.mailroom.testing.Pop3Client;
 import org.mailroom.testing.TrustAll;
 import org.mailroom.testing.exam.MailroomTestSupport;
@@ -96,10 +98,10 @@ public class HotSwapIT extends MailroomTestSupport {
         }
         Poll.until("POP3 port " + pop3Port() + " accepting", TIMEOUT, () -> accepts(pop3Port()));
 
-        try (Load load = new Load(users)) {
-            load.start();
+        try (SessionLoad load = SessionLoad.start("hotswap-client", CLIENTS,
+                (client, round) -> completeSession(users.get(client), round))) {
             Poll.until("every client completed a session before the updates", TIMEOUT,
-                    () -> load.clientsWithSessions() == CLIENTS || !load.failures.isEmpty());
+                    () -> load.clientsWithSessions() == CLIENTS || load.failed());
             load.runAtLeast(PHASE);
             load.assertNoFailures("before the updates");
 
@@ -107,7 +109,7 @@ public class HotSwapIT extends MailroomTestSupport {
             UpdateResult login = updateUnderLoad(load, LOGIN_BSN, LoginService.class);
             UpdateResult store = updateUnderLoad(load, STORE_BSN, MailStore.class);
 
-            load.stop();
+            load.stop(CLIENT_TIMEOUT.multipliedBy(2));
             load.assertNoFailures("after the updates");
             String report = String.format("HotSwapIT load: %d sessions completed by %d clients, 0 failed; "
                     + "bundle:update %s took %d ms, its service was away %d ms (%d sessions in flight, %d started after it); "
@@ -123,7 +125,7 @@ public class HotSwapIT extends MailroomTestSupport {
     private record UpdateResult(long millis, long serviceGapMillis, long inFlight, long after) {
     }
 
-    private UpdateResult updateUnderLoad(Load load, String bsn, Class<?> service) throws Exception {
+    private UpdateResult updateUnderLoad(SessionLoad load, String bsn, Class<?> service) throws Exception {
         long lastModified = bundle(bsn).getLastModified();
         long[] gap = new long[2];
         ServiceListener gapWatch = event -> {
@@ -149,105 +151,13 @@ public class HotSwapIT extends MailroomTestSupport {
 
         // Service came back: every client completes sessions that started after the update.
         Poll.until(CLIENTS + " sessions started after updating " + bsn + " completed", TIMEOUT,
-                () -> load.completedStartedAfter(end) >= CLIENTS || !load.failures.isEmpty());
+                () -> load.completedStartedAfter(end) >= CLIENTS || load.failed());
         load.runAtLeast(PHASE);
         load.assertNoFailures("during or after bundle:update " + bsn);
         long inFlight = load.overlapping(start, end);
         assertTrue("sessions were in flight while " + bsn + " was updated", inFlight > 0);
         return new UpdateResult((end - start) / 1_000_000, (gap[1] - gap[0]) / 1_000_000, inFlight,
                 load.completedStartedAfter(end));
-    }
-
-    /** Client threads each looping complete sessions of their own user; records every failure. */
-    private final class Load implements AutoCloseable {
-        private final List<Mailbox> users;
-        private final List<Thread> threads = new ArrayList<>();
-        private final ConcurrentLinkedQueue<long[]> sessions = new ConcurrentLinkedQueue<>();
-        private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
-        private final AtomicInteger[] perClient;
-        private volatile boolean running = true;
-
-        Load(List<Mailbox> users) {
-            this.users = users;
-            this.perClient = new AtomicInteger[users.size()];
-            for (int i = 0; i < perClient.length; i++) {
-                perClient[i] = new AtomicInteger();
-            }
-        }
-
-        void start() {
-            for (int i = 0; i < users.size(); i++) {
-                int client = i;
-                Thread t = new Thread(() -> loop(client), "hotswap-client-" + users.get(i).user());
-                t.setDaemon(true);
-                threads.add(t);
-                t.start();
-            }
-        }
-
-        private void loop(int client) {
-            Mailbox mailbox = users.get(client);
-            int round = 0;
-            while (running) {
-                long started = System.nanoTime();
-                try {
-                    completeSession(mailbox, round++);
-                    sessions.add(new long[] {started, System.nanoTime()});
-                    perClient[client].incrementAndGet();
-                } catch (Exception | AssertionError e) {
-                    failures.add(mailbox.user() + " round " + round + ": " + e);
-                }
-            }
-        }
-
-        int clientsWithSessions() {
-            int n = 0;
-            for (AtomicInteger c : perClient) {
-                n += c.get() > 0 ? 1 : 0;
-            }
-            return n;
-        }
-
-        long completed() {
-            return sessions.size();
-        }
-
-        long completedStartedAfter(long nanos) {
-            return sessions.stream().filter(s -> s[0] - nanos >= 0).count();
-        }
-
-        long overlapping(long from, long to) {
-            return sessions.stream().filter(s -> s[0] - to <= 0 && s[1] - from >= 0).count();
-        }
-
-        void runAtLeast(Duration duration) throws InterruptedException {
-            long until = System.nanoTime() + duration.toNanos();
-            Poll.waitFor(duration.plusSeconds(1), () -> System.nanoTime() - until >= 0 || !failures.isEmpty());
-        }
-
-        void assertNoFailures(String when) {
-            if (!failures.isEmpty()) {
-                List<String> first = new ArrayList<>(failures);
-                fail(first.size() + " failed POP3 session(s) " + when + " (of " + completed() + " completed); first: "
-                        + first.subList(0, Math.min(5, first.size())));
-            }
-        }
-
-        void stop() throws InterruptedException {
-            running = false;
-            for (Thread t : threads) {
-                t.join(CLIENT_TIMEOUT.toMillis() * 2);
-                assertFalse(t.getName() + " ended", t.isAlive());
-            }
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            running = false;
-            for (Thread t : threads) {
-                t.join(CLIENT_TIMEOUT.toMillis() * 2);
-            }
-        }
     }
 
     /** One complete session: greeting, USER/PASS, STAT, LIST, RETR of one message, UIDL, QUIT. */
@@ -777,24 +687,9 @@ public class HotSwapIT extends MailroomTestSupport {
         assertNoCommandError(executeAsAdmin(command));
     }
 
-    /**
-     * Runs a console command as an administrator logged into the console would: bundle and
-     * feature commands that change state are restricted to the admin/manager roles by Karaf's
-     * command ACLs (etc/org.apache.karaf.command.acl.*.cfg). The session and the thread that
-     * runs the command are created inside doAs, so they carry the subject.
-     */
+    /** Bundle and feature commands that change state need the admin role (Karaf's command ACLs). */
     private String executeAsAdmin(String command) throws Exception {
-        Subject subject = new Subject();
-        subject.getPrincipals().add(new UserPrincipal("karaf"));
-        for (String role : List.of("admin", "manager", "viewer")) {
-            subject.getPrincipals().add(new RolePrincipal(role));
-        }
-        try {
-            return Subject.doAs(subject,
-                    (PrivilegedExceptionAction<String>) () -> executeCommand(command, Duration.ofSeconds(60)));
-        } catch (PrivilegedActionException e) {
-            throw e.getException();
-        }
+        return executeCommand(command, Duration.ofSeconds(60), KarafConsole.admin());
     }
 
     private static void assertNoCommandError(String output) {

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import javax.security.auth.Subject;
 import org.apache.karaf.jaas.boot.principal.RolePrincipal;
+import org.apache.karaf.jaas.boot.principal.UserPrincipal;
 import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.api.console.SessionFactory;
 
@@ -25,9 +26,14 @@ public final class KarafConsole {
     private KarafConsole() {
     }
 
-    /** The role Karaf's command ACLs (etc/org.apache.karaf.command.acl.*.cfg) ask for, e.g. for feature:install. */
-    public static Principal admin() {
-        return new RolePrincipal("admin");
+    /**
+     * The principals of Karaf's default console user {@code karaf} (its admingroup's roles): what
+     * the command ACLs (etc/org.apache.karaf.command.acl.*.cfg) ask for, e.g. admin for
+     * feature:install and bundle:install, manager for bundle:update and bundle:stop.
+     */
+    public static Principal[] admin() {
+        return new Principal[] {new UserPrincipal("karaf"), new RolePrincipal("admin"), new RolePrincipal("manager"),
+            new RolePrincipal("viewer"), new RolePrincipal("systembus")};
     }
 
     /**
