@@ -50,7 +50,9 @@ public class ArchetypeIT extends MailroomTestSupport {
 
     @Override
     protected Option[] additionalOptions() {
-        return new Option[] {systemProperty(PROJECT).value(GeneratedProject.generateAndInstall().toString())};
+        return new Option[] {
+            systemProperty(PROJECT).value(GeneratedProject.generateAndInstall().toString())
+        };
     }
 
     @Test(timeout = 240_000)
@@ -66,7 +68,8 @@ public class ArchetypeIT extends MailroomTestSupport {
             }
         }
 
-        try (SessionLoad load = SessionLoad.start("password-client", CLIENTS, (client, round) -> passwordSession(client))) {
+        try (SessionLoad load =
+                SessionLoad.start("password-client", CLIENTS, (client, round) -> passwordSession(client))) {
             load.awaitSessionsByEveryClient(1, TIMEOUT);
 
             long installStart = System.nanoTime();
@@ -76,7 +79,8 @@ public class ArchetypeIT extends MailroomTestSupport {
             long installEnd = System.nanoTime();
             assertTokenLogin();
             load.awaitSessionsByEveryClient(2, TIMEOUT);
-            assertTrue("password sessions were open while the feature was installed",
+            assertTrue(
+                    "password sessions were open while the feature was installed",
                     load.overlapping(installStart, installEnd) > 0);
 
             admin("feature:uninstall " + ARTIFACT);
@@ -92,7 +96,8 @@ public class ArchetypeIT extends MailroomTestSupport {
             load.stop(TIMEOUT);
             load.assertNoFailures("while the generated module was installed, removed and installed again");
             System.out.println("ArchetypeIT: " + load.completed() + " password sessions by " + CLIENTS
-                    + " clients, 0 failed, across feature:install, feature:uninstall and bundle:install of " + ARTIFACT);
+                    + " clients, 0 failed, across feature:install, feature:uninstall and bundle:install of "
+                    + ARTIFACT);
         }
     }
 
@@ -102,12 +107,17 @@ public class ArchetypeIT extends MailroomTestSupport {
         List<String> code = new ArrayList<>();
         for (String line : Files.readAllLines(source, UTF_8)) {
             String t = line.trim();
-            if (!t.isEmpty() && !t.startsWith("//") && !t.startsWith("/*") && !t.startsWith("*")
-                    && !t.startsWith("package ") && !t.startsWith("import ")) {
+            if (!t.isEmpty()
+                    && !t.startsWith("//")
+                    && !t.startsWith("/*")
+                    && !t.startsWith("*")
+                    && !t.startsWith("package ")
+                    && !t.startsWith("import ")) {
                 code.add(line);
             }
         }
-        assertTrue(code.size() + " lines of code in " + source + ":\n" + String.join("\n", code),
+        assertTrue(
+                code.size() + " lines of code in " + source + ":\n" + String.join("\n", code),
                 code.size() <= MAX_CODE_LINES);
     }
 
@@ -158,7 +168,9 @@ public class ArchetypeIT extends MailroomTestSupport {
             try (Pop3Client second = Pop3Client.connect(LOCALHOST, pop3Port(), TIMEOUT)) {
                 second.readGreeting();
                 expectOk("STLS", second.stls().status());
-                assertEquals("a token for another user", "-ERR",
+                assertEquals(
+                        "a token for another user",
+                        "-ERR",
                         second.command("AUTH X-TOKEN " + wrong).status().split(" ")[0]);
             }
         }
@@ -177,20 +189,28 @@ public class ArchetypeIT extends MailroomTestSupport {
     /** Test JVM: archetype:generate and mvn install of the generated project, with this build's Maven. */
     static final class GeneratedProject {
 
-        private GeneratedProject() {
-        }
+        private GeneratedProject() {}
 
         static Path generateAndInstall() {
             try {
-                Path work = Paths.get(System.getProperty("project.build.directory", "target"), "archetype-it").toAbsolutePath();
+                Path work = Paths.get(System.getProperty("project.build.directory", "target"), "archetype-it")
+                        .toAbsolutePath();
                 deleteRecursively(work);
                 Files.createDirectories(work);
-                run(work, work.resolve("generate.log"), List.of(
-                        "org.apache.maven.plugins:maven-archetype-plugin:" + required("archetype.version") + ":generate",
-                        "-DarchetypeGroupId=org.mailroom", "-DarchetypeArtifactId=mailroom-auth-archetype",
-                        "-DarchetypeVersion=" + KarafOptions.mailroomVersion(),
-                        "-DgroupId=" + GROUP, "-DartifactId=" + ARTIFACT, "-Dversion=" + VERSION,
-                        "-Dpackage=" + PACKAGE, "-DinteractiveMode=false"));
+                run(
+                        work,
+                        work.resolve("generate.log"),
+                        List.of(
+                                "org.apache.maven.plugins:maven-archetype-plugin:" + required("archetype.version")
+                                        + ":generate",
+                                "-DarchetypeGroupId=org.mailroom",
+                                "-DarchetypeArtifactId=mailroom-auth-archetype",
+                                "-DarchetypeVersion=" + KarafOptions.mailroomVersion(),
+                                "-DgroupId=" + GROUP,
+                                "-DartifactId=" + ARTIFACT,
+                                "-Dversion=" + VERSION,
+                                "-Dpackage=" + PACKAGE,
+                                "-DinteractiveMode=false"));
                 Path project = work.resolve(ARTIFACT);
                 run(project, work.resolve("install.log"), List.of("install"));
                 return project;
@@ -204,26 +224,33 @@ public class ArchetypeIT extends MailroomTestSupport {
 
         private static void run(Path directory, Path log, List<String> goals) throws IOException, InterruptedException {
             List<String> command = new ArrayList<>(List.of(
-                    Paths.get(required("maven.home"), "bin", "mvn").toString(), "-B", "-ntp",
+                    Paths.get(required("maven.home"), "bin", "mvn").toString(),
+                    "-B",
+                    "-ntp",
                     "-Dmaven.repo.local=" + required("org.ops4j.pax.url.mvn.localRepository")));
             if ("offline=true".equals(System.getProperty("maven.offline"))) {
                 command.add("-o");
             }
             command.addAll(goals);
-            Process process = new ProcessBuilder(command).directory(directory.toFile())
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Process process = new ProcessBuilder(command)
+                    .directory(directory.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
             int status = process.waitFor();
             if (status != 0) {
                 List<String> lines = Files.readAllLines(log, UTF_8);
-                throw new AssertionError("mvn " + String.join(" ", goals) + " in " + directory + " exited with " + status
-                        + "; the end of " + log + ":\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size())));
+                throw new AssertionError("mvn " + String.join(" ", goals) + " in " + directory + " exited with "
+                        + status + "; the end of " + log + ":\n"
+                        + String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size())));
             }
         }
 
         private static String required(String property) {
             String value = System.getProperty(property, "");
             if (value.isEmpty()) {
-                throw new IllegalStateException("system property " + property + " is not set (itests/pom.xml passes it to failsafe)");
+                throw new IllegalStateException(
+                        "system property " + property + " is not set (itests/pom.xml passes it to failsafe)");
             }
             return value;
         }

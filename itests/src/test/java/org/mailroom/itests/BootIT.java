@@ -1,9 +1,5 @@
 package org.mailroom.itests;
 
-import org.mailroom.testing.Poll;
-import org.mailroom.testing.Pop3Client;
-import org.mailroom.testing.TrustAll;
-import org.mailroom.testing.exam.MailroomTestSupport;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
@@ -15,16 +11,23 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-
 import org.junit.Test;
+import org.mailroom.testing.Poll;
+import org.mailroom.testing.Pop3Client;
+import org.mailroom.testing.exam.MailroomTestSupport;
 import org.osgi.framework.Bundle;
 
 /** The distribution boots with every Mailroom bundle active and serves POP3 and POP3S, and nothing else. */
 public class BootIT extends MailroomTestSupport {
 
     private static final List<String> MAILROOM_BUNDLES = List.of(
-            "org.mailroom.api", "org.mailroom.transport", "org.mailroom.login", "org.mailroom.pop3",
-            "org.mailroom.auth.password", "org.mailroom.store.maildir", "org.mailroom.shell");
+            "org.mailroom.api",
+            "org.mailroom.transport",
+            "org.mailroom.login",
+            "org.mailroom.pop3",
+            "org.mailroom.auth.password",
+            "org.mailroom.store.maildir",
+            "org.mailroom.shell");
 
     @Test(timeout = 60_000)
     public void everyMailroomBundleIsActive() throws Exception {
@@ -69,7 +72,9 @@ public class BootIT extends MailroomTestSupport {
     @Test(timeout = 60_000)
     public void selfSignedCertificateIsWrittenToTheMailroomDataFolder() throws Exception {
         Path tls = dataFolder().resolve("tls");
-        Poll.until("certificate and key in " + tls, TIMEOUT,
+        Poll.until(
+                "certificate and key in " + tls,
+                TIMEOUT,
                 () -> Files.isRegularFile(tls.resolve("server.crt")) && Files.isRegularFile(tls.resolve("server.key")));
     }
 
@@ -87,7 +92,8 @@ public class BootIT extends MailroomTestSupport {
         Set<Integer> others = new TreeSet<>(ports);
         others.removeAll(List.of(pop3Port(), pop3sPort()));
         for (int port : others) {
-            assertTrue("Port " + port + " is neither ours nor Pax Exam's RMI (all: " + ports + ")",
+            assertTrue(
+                    "Port " + port + " is neither ours nor Pax Exam's RMI (all: " + ports + ")",
                     ListeningPorts.speaksRmi(port));
         }
     }
@@ -95,8 +101,14 @@ public class BootIT extends MailroomTestSupport {
     @Test(timeout = 60_000)
     public void consoleListsTheMailroomFeaturesAsInstalled() throws Exception {
         String out = executeCommand("feature:list -i");
-        for (String feature : List.of("mailroom-api", "mailroom-transport-core", "mailroom-login-core",
-                "mailroom-pop3-core", "mailroom-auth-password-core", "mailroom-store-maildir-core", "mailroom-shell")) {
+        for (String feature : List.of(
+                "mailroom-api",
+                "mailroom-transport-core",
+                "mailroom-login-core",
+                "mailroom-pop3-core",
+                "mailroom-auth-password-core",
+                "mailroom-store-maildir-core",
+                "mailroom-shell")) {
             assertTrue(feature + " in:\n" + out, out.contains(feature));
             assertFeatureInstalled(feature);
         }

@@ -1,9 +1,5 @@
 package org.mailroom.itests;
 
-import org.mailroom.testing.Poll;
-import org.mailroom.testing.Pop3Client;
-import org.mailroom.testing.TrustAll;
-import org.mailroom.testing.exam.MailroomTestSupport;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
@@ -38,6 +34,8 @@ import org.mailroom.api.auth.AuthResult;
 import org.mailroom.api.auth.Authenticator;
 import org.mailroom.api.auth.Credentials;
 import org.mailroom.api.auth.UserDirectory;
+import org.mailroom.testing.TrustAll;
+import org.mailroom.testing.exam.MailroomTestSupport;
 import org.ops4j.pax.exam.Option;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
@@ -96,19 +94,22 @@ public class HostileClientsIT extends MailroomTestSupport {
                 during.add(loginMillis("127.0.3.3", "alice", "alice-password"));
                 Thread.sleep(200);
             }
-            long inWindow = verifications.stream().filter(at -> at - start <= window).count();
+            long inWindow =
+                    verifications.stream().filter(at -> at - start <= window).count();
             baseline.sort(null);
             during.sort(null);
             long usual = baseline.get(baseline.size() / 2);
             long p90 = during.get(during.size() * 9 / 10);
             System.out.println("HostileClientsIT: 20 connections from one address had " + inWindow
-                    + " passwords checked in 10 s; another address logged in in " + during + " ms (idle: " + baseline + ")");
+                    + " passwords checked in 10 s; another address logged in in " + during + " ms (idle: " + baseline
+                    + ")");
             // 1 per second once the first failure is in, plus the few that start together before it.
             assertTrue("checked " + inWindow + " guesses in 10 s", inWindow <= 15);
             // Before the login service, hashing on the protocol workers let these reach 4.7 s (the
             // probe) or 1.3 s (this test); now guesses are checked one a second on a pool of their own.
             long slowest = during.get(during.size() - 1);
-            assertTrue("another address's logins took " + during + " ms, " + usual + " ms when idle",
+            assertTrue(
+                    "another address's logins took " + during + " ms, " + usual + " ms when idle",
                     p90 <= Math.max(2 * usual, usual + 250) && slowest <= usual + 1000);
         } finally {
             stop.set(true);
@@ -139,7 +140,8 @@ public class HostileClientsIT extends MailroomTestSupport {
         System.out.println("HostileClientsIT: failed logins took " + report + " ms");
         long failure = loginMillis("127.0.4.99", "demo", "wrong");
         long success = loginMillis("127.0.4.99", "demo", "demo");
-        assertTrue("a success after a failure came in " + success + " ms, the failure in " + failure,
+        assertTrue(
+                "a success after a failure came in " + success + " ms, the failure in " + failure,
                 success >= failure - 50);
     }
 
@@ -174,7 +176,8 @@ public class HostileClientsIT extends MailroomTestSupport {
         }
         String log = new String(Files.readAllBytes(karafLog()), StandardCharsets.UTF_8).substring((int) logStart);
         for (String line : log.split("\n")) {
-            assertFalse("an expected network event logged loudly: " + line,
+            assertFalse(
+                    "an expected network event logged loudly: " + line,
                     line.contains("| ERROR") || line.contains("| WARN ") || line.startsWith("\tat "));
         }
     }
@@ -210,8 +213,8 @@ public class HostileClientsIT extends MailroomTestSupport {
                 // the write blocked until the watchdog closed the socket
             }
             long growth = usedHeapAfterGc() - before;
-            System.out.println("HostileClientsIT: a client wrote " + sent + " octets of CAPA without reading; heap grew "
-                    + growth / 1024 + " KiB");
+            System.out.println("HostileClientsIT: a client wrote " + sent
+                    + " octets of CAPA without reading; heap grew " + growth / 1024 + " KiB");
             // The kernel buffers on both sides hold a few MB at most; the rest must wait for the server.
             assertTrue("the server read " + sent + " octets from a client that reads nothing", sent < 32_000_000);
             assertTrue("heap grew by " + growth + " octets", growth < 32L * 1024 * 1024);
@@ -229,7 +232,8 @@ public class HostileClientsIT extends MailroomTestSupport {
                 assertTrue(readLine(s.getInputStream()).startsWith("+OK"));
             }
             try (SSLSocket refused = tls(socket("127.0.7.1", pop3sPort()))) {
-                assertEquals("-ERR [SYS/TEMP] too many connections from your address, try again later",
+                assertEquals(
+                        "-ERR [SYS/TEMP] too many connections from your address, try again later",
                         readLine(refused.getInputStream()));
             }
         } finally {
@@ -247,8 +251,10 @@ public class HostileClientsIT extends MailroomTestSupport {
         long millis = loginMillis("127.0.8.1", user, "x");
         assertTrue(millis >= 1900);
         String log = Files.readString(karafLog(), StandardCharsets.UTF_8);
-        String line = log.lines().filter(l -> l.contains("evil")).reduce((a, b) -> b).orElse("");
-        assertTrue("no log line for the failed login in " + log.length() + " characters of log",
+        String line =
+                log.lines().filter(l -> l.contains("evil")).reduce((a, b) -> b).orElse("");
+        assertTrue(
+                "no log line for the failed login in " + log.length() + " characters of log",
                 line.toLowerCase(java.util.Locale.ROOT).contains("failed pop3 login"));
         assertTrue(line, line.contains("evil\\x1b[2J\\x07\\x00name"));
         for (char c : line.toCharArray()) {
@@ -325,20 +331,24 @@ public class HostileClientsIT extends MailroomTestSupport {
 
     /** A higher-ranked authenticator in front of the real one, noting when it checks {@code user}'s password. */
     private ServiceRegistration<Authenticator> countVerificationsOf(String user, Collection<Long> at) throws Exception {
-        Collection<ServiceReference<Authenticator>> refs = bundleContext.getServiceReferences(Authenticator.class, null);
+        Collection<ServiceReference<Authenticator>> refs =
+                bundleContext.getServiceReferences(Authenticator.class, null);
         Authenticator real = bundleContext.getService(refs.iterator().next());
         Dictionary<String, Object> props = new Hashtable<>();
         props.put(Authenticator.CREDENTIAL_TYPES, "password");
         props.put(Constants.SERVICE_RANKING, 1000);
-        return bundleContext.registerService(Authenticator.class, new Authenticator() {
-            @Override
-            public AuthResult authenticate(Credentials credentials) {
-                if (credentials.user().equals(user)) {
-                    at.add(System.nanoTime());
-                }
-                return real.authenticate(credentials);
-            }
-        }, props);
+        return bundleContext.registerService(
+                Authenticator.class,
+                new Authenticator() {
+                    @Override
+                    public AuthResult authenticate(Credentials credentials) {
+                        if (credentials.user().equals(user)) {
+                            at.add(System.nanoTime());
+                        }
+                        return real.authenticate(credentials);
+                    }
+                },
+                props);
     }
 
     private static Socket socket(String from, int port) throws IOException {
@@ -355,8 +365,8 @@ public class HostileClientsIT extends MailroomTestSupport {
     }
 
     private static SSLSocket tls(Socket plain) throws IOException {
-        SSLSocket s = (SSLSocket) TrustAll.context().getSocketFactory().createSocket(plain, LOCALHOST,
-                plain.getPort(), true);
+        SSLSocket s =
+                (SSLSocket) TrustAll.context().getSocketFactory().createSocket(plain, LOCALHOST, plain.getPort(), true);
         s.startHandshake();
         return s;
     }

@@ -1,11 +1,5 @@
 package org.mailroom.itests;
 
-import org.mailroom.testing.Poll;
-import org.mailroom.testing.SessionLoad;
-import org.mailroom.testing.exam.KarafConsole;
-import org.mailroom.testing.Pop3Client;
-import org.mailroom.testing.TrustAll;
-import org.mailroom.testing.exam.MailroomTestSupport;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
@@ -23,8 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
-import java.security.PrivilegedActionException;
-import java.security.PrivilegedExceptionAction;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -32,15 +24,8 @@ import java.util.Dictionary;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
-
-import javax.security.auth.Subject;
-
-import org.apache.karaf.jaas.boot.principal.RolePrincipal;
-import org.apache.karaf.jaas.boot.principal.UserPrincipal;
-
 import org.junit.FixMethodOrder;
 import org.junit.Test;
 import org.junit.runners.MethodSorters;
@@ -49,10 +34,14 @@ import org.mailroom.api.auth.LoginService;
 import org.mailroom.api.auth.UserDirectory;
 import org.mailroom.api.store.MailStore;
 import org.mailroom.api.store.MessageInfo;
+import org.mailroom.testing.Poll;
+import org.mailroom.testing.Pop3Client;
+import org.mailroom.testing.SessionLoad;
+import org.mailroom.testing.exam.KarafConsole;
+import org.mailroom.testing.exam.MailroomTestSupport;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.ServiceEvent;
 import org.osgi.framework.ServiceListener;
-import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.Configuration;
 
 /**
@@ -98,9 +87,11 @@ public class HotSwapIT extends MailroomTestSupport {
         }
         Poll.until("POP3 port " + pop3Port() + " accepting", TIMEOUT, () -> accepts(pop3Port()));
 
-        try (SessionLoad load = SessionLoad.start("hotswap-client", CLIENTS,
-                (client, round) -> completeSession(users.get(client), round))) {
-            Poll.until("every client completed a session before the updates", TIMEOUT,
+        try (SessionLoad load = SessionLoad.start(
+                "hotswap-client", CLIENTS, (client, round) -> completeSession(users.get(client), round))) {
+            Poll.until(
+                    "every client completed a session before the updates",
+                    TIMEOUT,
                     () -> load.clientsWithSessions() == CLIENTS || load.failed());
             load.runAtLeast(PHASE);
             load.assertNoFailures("before the updates");
@@ -111,19 +102,33 @@ public class HotSwapIT extends MailroomTestSupport {
 
             load.stop(CLIENT_TIMEOUT.multipliedBy(2));
             load.assertNoFailures("after the updates");
-            String report = String.format("HotSwapIT load: %d sessions completed by %d clients, 0 failed; "
-                    + "bundle:update %s took %d ms, its service was away %d ms (%d sessions in flight, %d started after it); "
-                    + "bundle:update %s took %d ms, its service was away %d ms (%d sessions in flight, %d started after it); "
-                    + "bundle:update %s took %d ms, its service was away %d ms (%d sessions in flight, %d started after it)",
-                    load.completed(), CLIENTS, AUTH_BSN, auth.millis, auth.serviceGapMillis, auth.inFlight, auth.after,
-                    LOGIN_BSN, login.millis, login.serviceGapMillis, login.inFlight, login.after,
-                    STORE_BSN, store.millis, store.serviceGapMillis, store.inFlight, store.after);
+            String report = String.format(
+                    "HotSwapIT load: %d sessions completed by %d clients, 0 failed; "
+                            + "bundle:update %s took %d ms, its service was away %d ms (%d sessions in flight, %d started after it); "
+                            + "bundle:update %s took %d ms, its service was away %d ms (%d sessions in flight, %d started after it); "
+                            + "bundle:update %s took %d ms, its service was away %d ms (%d sessions in flight, %d started after it)",
+                    load.completed(),
+                    CLIENTS,
+                    AUTH_BSN,
+                    auth.millis,
+                    auth.serviceGapMillis,
+                    auth.inFlight,
+                    auth.after,
+                    LOGIN_BSN,
+                    login.millis,
+                    login.serviceGapMillis,
+                    login.inFlight,
+                    login.after,
+                    STORE_BSN,
+                    store.millis,
+                    store.serviceGapMillis,
+                    store.inFlight,
+                    store.after);
             System.out.println(report);
         }
     }
 
-    private record UpdateResult(long millis, long serviceGapMillis, long inFlight, long after) {
-    }
+    private record UpdateResult(long millis, long serviceGapMillis, long inFlight, long after) {}
 
     private UpdateResult updateUnderLoad(SessionLoad load, String bsn, Class<?> service) throws Exception {
         long lastModified = bundle(bsn).getLastModified();
@@ -147,17 +152,20 @@ public class HotSwapIT extends MailroomTestSupport {
         assertTrue(service.getSimpleName() + " went away and came back during the update", gap[0] != 0 && gap[1] != 0);
         assertNoCommandError(out);
         assertTrue(bsn + " was updated (last modified changes)", bundle(bsn).getLastModified() != lastModified);
-        assertEquals(bsn + " ACTIVE after the update", Bundle.ACTIVE, bundle(bsn).getState());
+        assertEquals(
+                bsn + " ACTIVE after the update", Bundle.ACTIVE, bundle(bsn).getState());
 
         // Service came back: every client completes sessions that started after the update.
-        Poll.until(CLIENTS + " sessions started after updating " + bsn + " completed", TIMEOUT,
+        Poll.until(
+                CLIENTS + " sessions started after updating " + bsn + " completed",
+                TIMEOUT,
                 () -> load.completedStartedAfter(end) >= CLIENTS || load.failed());
         load.runAtLeast(PHASE);
         load.assertNoFailures("during or after bundle:update " + bsn);
         long inFlight = load.overlapping(start, end);
         assertTrue("sessions were in flight while " + bsn + " was updated", inFlight > 0);
-        return new UpdateResult((end - start) / 1_000_000, (gap[1] - gap[0]) / 1_000_000, inFlight,
-                load.completedStartedAfter(end));
+        return new UpdateResult(
+                (end - start) / 1_000_000, (gap[1] - gap[0]) / 1_000_000, inFlight, load.completedStartedAfter(end));
     }
 
     /** One complete session: greeting, USER/PASS, STAT, LIST, RETR of one message, UIDL, QUIT. */
@@ -167,7 +175,10 @@ public class HotSwapIT extends MailroomTestSupport {
             expectOk("greeting", pop3.readGreeting());
             expectOk("USER", pop3.command("USER " + mailbox.user()).status());
             expectOk("PASS", pop3.command("PASS " + PASSWORD).status());
-            assertEquals("STAT", "+OK " + messages.size() + " " + mailbox.totalSize(), pop3.command("STAT").status());
+            assertEquals(
+                    "STAT",
+                    "+OK " + messages.size() + " " + mailbox.totalSize(),
+                    pop3.command("STAT").status());
 
             Pop3Client.Response list = pop3.multiLine("LIST");
             expectOk("LIST", list.status());
@@ -187,7 +198,9 @@ public class HotSwapIT extends MailroomTestSupport {
             assertEquals("octets of RETR " + (n + 1), message.size(), body.length);
             byte[] delivered = mailbox.delivered().get(message.uid());
             if (delivered != null) {
-                assertEquals("content of RETR " + (n + 1), new String(delivered, StandardCharsets.UTF_8),
+                assertEquals(
+                        "content of RETR " + (n + 1),
+                        new String(delivered, StandardCharsets.UTF_8),
                         new String(body, StandardCharsets.UTF_8));
             }
 
@@ -229,8 +242,10 @@ public class HotSwapIT extends MailroomTestSupport {
                     String pass = pop3.command("PASS " + PASSWORD).status();
                     long waited = (System.nanoTime() - t0) / 1_000_000;
                     assertTrue("PASS without " + service.getSimpleName() + ": " + pass, pass.startsWith(SYS_TEMP));
-                    assertTrue("PASS answered after the service wait (" + wait.toMillis() + " ms), not at once: "
-                            + waited + " ms", waited >= wait.toMillis() - 200);
+                    assertTrue(
+                            "PASS answered after the service wait (" + wait.toMillis() + " ms), not at once: " + waited
+                                    + " ms",
+                            waited >= wait.toMillis() - 200);
                     // The session is still alive and the port still serves.
                     expectOk("QUIT after the refusal", pop3.command("QUIT").status());
                 }
@@ -240,7 +255,9 @@ public class HotSwapIT extends MailroomTestSupport {
 
                 // The session that logged in before the stop still reads its mail.
                 assertRetrieves(before, open, 1);
-                expectOk("QUIT of the session opened before the stop", before.command("QUIT").status());
+                expectOk(
+                        "QUIT of the session opened before the stop",
+                        before.command("QUIT").status());
             } finally {
                 executeAndCheck("bundle:start " + bsn);
             }
@@ -268,18 +285,26 @@ public class HotSwapIT extends MailroomTestSupport {
                 String retr = before.command("RETR 1").status();
                 long waited = (System.nanoTime() - t0) / 1_000_000;
                 assertTrue("RETR without store: " + retr, retr.startsWith(SYS_TEMP));
-                assertTrue("RETR answered after the service wait (" + wait.toMillis() + " ms): " + waited + " ms",
+                assertTrue(
+                        "RETR answered after the service wait (" + wait.toMillis() + " ms): " + waited + " ms",
                         waited >= wait.toMillis() - 200);
-                assertEquals("STAT needs no store", "+OK " + open.messages().size() + " " + open.totalSize(),
+                assertEquals(
+                        "STAT needs no store",
+                        "+OK " + open.messages().size() + " " + open.totalSize(),
                         before.command("STAT").status());
-                expectOk("QUIT without store (nothing to delete)", before.command("QUIT").status());
+                expectOk(
+                        "QUIT without store (nothing to delete)",
+                        before.command("QUIT").status());
 
                 try (Pop3Client pop3 = Pop3Client.connect(LOCALHOST, pop3Port(), TIMEOUT)) {
                     expectOk("greeting with the store stopped", pop3.readGreeting());
                     expectOk("USER", pop3.command("USER " + fresh.user()).status());
                     String pass = pop3.command("PASS " + PASSWORD).status();
                     assertTrue("login without store: " + pass, pass.startsWith(SYS_TEMP));
-                    assertEquals("still in AUTHORIZATION", "-ERR Not logged in", pop3.command("STAT").status());
+                    assertEquals(
+                            "still in AUTHORIZATION",
+                            "-ERR Not logged in",
+                            pop3.command("STAT").status());
                     expectOk("QUIT", pop3.command("QUIT").status());
                 }
             } finally {
@@ -302,15 +327,20 @@ public class HotSwapIT extends MailroomTestSupport {
         String original = Files.readString(cfg, StandardCharsets.UTF_8);
         assertEquals("600", listenerProperty("idleTimeoutSeconds"));
 
-        try (PortWatcher watcher = new PortWatcher(pop3Port()); Pop3Client old = login(user)) {
+        try (PortWatcher watcher = new PortWatcher(pop3Port());
+                Pop3Client old = login(user)) {
             watcher.start();
             writeAtomically(cfg, withKey(original, "idleTimeoutSeconds", "2"));
             try {
-                Poll.until("ConfigAdmin has idleTimeoutSeconds=2 from " + cfg, TIMEOUT,
+                Poll.until(
+                        "ConfigAdmin has idleTimeoutSeconds=2 from " + cfg,
+                        TIMEOUT,
                         () -> "2".equals(listenerProperty("idleTimeoutSeconds")));
 
                 // The connection opened before the change still works ...
-                expectOk("NOOP on the connection opened before the change", old.command("NOOP").status());
+                expectOk(
+                        "NOOP on the connection opened before the change",
+                        old.command("NOOP").status());
                 assertRetrieves(old, user, 1);
                 long quiet = System.nanoTime();
                 // ... until it idles out after ~2 s.
@@ -324,7 +354,9 @@ public class HotSwapIT extends MailroomTestSupport {
                 watcher.assertAlwaysAccepted("while the idle timeout changed");
             } finally {
                 writeAtomically(cfg, original);
-                Poll.until("ConfigAdmin back to idleTimeoutSeconds=600", TIMEOUT,
+                Poll.until(
+                        "ConfigAdmin back to idleTimeoutSeconds=600",
+                        TIMEOUT,
                         () -> "600".equals(listenerProperty("idleTimeoutSeconds")));
             }
         }
@@ -362,8 +394,8 @@ public class HotSwapIT extends MailroomTestSupport {
 
     private String listenerProperty(String key) {
         try {
-            Configuration[] configs = configurationAdmin.listConfigurations(
-                    "(&(service.factoryPid=org.mailroom.listener)(name=pop3))");
+            Configuration[] configs =
+                    configurationAdmin.listConfigurations("(&(service.factoryPid=org.mailroom.listener)(name=pop3))");
             if (configs == null || configs.length != 1) {
                 return null;
             }
@@ -408,7 +440,9 @@ public class HotSwapIT extends MailroomTestSupport {
             } finally {
                 executeAndCheck("feature:install mailroom-pop3-core");
             }
-            Poll.until(POP3_BSN + " ACTIVE again", TIMEOUT,
+            Poll.until(
+                    POP3_BSN + " ACTIVE again",
+                    TIMEOUT,
                     () -> bundle(POP3_BSN) != null && bundle(POP3_BSN).getState() == Bundle.ACTIVE);
             Poll.until("sessions work after feature:install mailroom-pop3-core", TIMEOUT, () -> sessionWorks(user));
             watcher.assertAlwaysAccepted("while mailroom-pop3-core was uninstalled and installed");
@@ -432,8 +466,8 @@ public class HotSwapIT extends MailroomTestSupport {
         } finally {
             executeAndCheck("feature:install mailroom-store-maildir-core");
         }
-        Poll.until("sessions work after feature:install mailroom-store-maildir-core", TIMEOUT,
-                () -> sessionWorks(user));
+        Poll.until(
+                "sessions work after feature:install mailroom-store-maildir-core", TIMEOUT, () -> sessionWorks(user));
         completeSession(user, 1);
     }
 
@@ -453,8 +487,8 @@ public class HotSwapIT extends MailroomTestSupport {
         } finally {
             executeAndCheck("feature:install mailroom-auth-password-core");
         }
-        Poll.until("sessions work after feature:install mailroom-auth-password-core", TIMEOUT,
-                () -> sessionWorks(user));
+        Poll.until(
+                "sessions work after feature:install mailroom-auth-password-core", TIMEOUT, () -> sessionWorks(user));
         completeSession(user, 1);
     }
 
@@ -481,7 +515,9 @@ public class HotSwapIT extends MailroomTestSupport {
 
             Poll.until("sessions work after bundle:update " + POP3_BSN, TIMEOUT, () -> sessionWorks(user));
             int greetingsBefore = watcher.greeted.get();
-            Poll.until("the port watcher is greeted by the updated bundle", TIMEOUT,
+            Poll.until(
+                    "the port watcher is greeted by the updated bundle",
+                    TIMEOUT,
                     () -> watcher.greeted.get() > greetingsBefore);
             watcher.assertAlwaysAccepted("while " + POP3_BSN + " was updated");
         }
@@ -530,8 +566,10 @@ public class HotSwapIT extends MailroomTestSupport {
                 try (Socket s = new Socket()) {
                     s.connect(new InetSocketAddress(LOCALHOST, port), 5000);
                     s.setSoTimeout(10_000);
-                            StringBuilder line = new StringBuilder();
-                    for (int b = s.getInputStream().read(); b >= 0 && b != '\n'; b = s.getInputStream().read()) {
+                    StringBuilder line = new StringBuilder();
+                    for (int b = s.getInputStream().read();
+                            b >= 0 && b != '\n';
+                            b = s.getInputStream().read()) {
                         line.append((char) b);
                     }
                     String reply = line.toString().trim();
@@ -581,8 +619,11 @@ public class HotSwapIT extends MailroomTestSupport {
             Map<String, byte[]> delivered = new LinkedHashMap<>();
             for (byte[] message : List.of(
                     message(user, "Plain text", "Hello " + user + ",\r\nthis is a test message.\r\n"),
-                    message(user, "Dots and UTF-8", ".a line starting with a dot\r\n..two dots\r\n.\r\n"
-                            + "Gr\u00fc\u00dfe, \u65e5\u672c\u8a9e\r\n" + "x".repeat(3000) + "\r\n"))) {
+                    message(
+                            user,
+                            "Dots and UTF-8",
+                            ".a line starting with a dot\r\n..two dots\r\n.\r\n"
+                                    + "Gr\u00fc\u00dfe, \u65e5\u672c\u8a9e\r\n" + "x".repeat(3000) + "\r\n"))) {
                 delivered.put(store.deliver(user, new ByteArrayInputStream(message)), message);
             }
             List<MessageInfo> messages = List.copyOf(store.list(user));
@@ -592,8 +633,12 @@ public class HotSwapIT extends MailroomTestSupport {
                     assertEquals("listed size of " + m.uid(), ours.length, m.size());
                 }
             }
-            assertEquals("both deliveries listed for " + user, 2,
-                    messages.stream().filter(m -> delivered.containsKey(m.uid())).count());
+            assertEquals(
+                    "both deliveries listed for " + user,
+                    2,
+                    messages.stream()
+                            .filter(m -> delivered.containsKey(m.uid()))
+                            .count());
             Mailbox mailbox = new Mailbox(user, messages, delivered);
             MAILBOXES.put(user, mailbox);
             return mailbox;
@@ -601,8 +646,8 @@ public class HotSwapIT extends MailroomTestSupport {
     }
 
     private static byte[] message(String user, String subject, String body) {
-        return ("From: hotswap@example.org\r\nTo: " + user + "@example.org\r\nSubject: " + subject
-                + "\r\nMessage-ID: <" + user + "." + subject.hashCode() + "@example.org>\r\n\r\n" + body)
+        return ("From: hotswap@example.org\r\nTo: " + user + "@example.org\r\nSubject: " + subject + "\r\nMessage-ID: <"
+                        + user + "." + subject.hashCode() + "@example.org>\r\n\r\n" + body)
                 .getBytes(StandardCharsets.UTF_8);
     }
 
@@ -693,6 +738,8 @@ public class HotSwapIT extends MailroomTestSupport {
     }
 
     private static void assertNoCommandError(String output) {
-        assertFalse("console output: " + output, output.toLowerCase(java.util.Locale.ROOT).contains("error"));
+        assertFalse(
+                "console output: " + output,
+                output.toLowerCase(java.util.Locale.ROOT).contains("error"));
     }
 }

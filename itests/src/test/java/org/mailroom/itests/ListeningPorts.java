@@ -20,8 +20,7 @@ public final class ListeningPorts {
 
     private static final String LISTEN = "0A";
 
-    private ListeningPorts() {
-    }
+    private ListeningPorts() {}
 
     public static boolean supported() {
         return Files.isReadable(Paths.get("/proc/net/tcp")) && Files.isDirectory(Paths.get("/proc/self/fd"));

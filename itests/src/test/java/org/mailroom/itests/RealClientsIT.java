@@ -1,9 +1,5 @@
 package org.mailroom.itests;
 
-import org.mailroom.testing.Poll;
-import org.mailroom.testing.Pop3Client;
-import org.mailroom.testing.TrustAll;
-import org.mailroom.testing.exam.MailroomTestSupport;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
@@ -31,7 +27,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
 import org.junit.AssumptionViolatedException;
 import org.junit.Test;
 import org.junit.runner.Description;
@@ -42,8 +37,9 @@ import org.junit.runners.model.InitializationError;
 import org.mailroom.api.auth.UserDirectory;
 import org.mailroom.api.store.MailStore;
 import org.mailroom.api.store.MessageInfo;
+import org.mailroom.testing.Poll;
+import org.mailroom.testing.exam.MailroomTestSupport;
 import org.ops4j.pax.exam.junit.PaxExam;
-import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.Configuration;
 
 /**
@@ -75,8 +71,7 @@ public class RealClientsIT extends MailroomTestSupport {
         }
     }
 
-    private record Mailbox(String user, String password, List<Delivered> messages) {
-    }
+    private record Mailbox(String user, String password, List<Delivered> messages) {}
 
     private static byte[] dotsMessage(String user) {
         return crlf("From: Dot Sender <dots@example.org>\n"
@@ -167,9 +162,12 @@ public class RealClientsIT extends MailroomTestSupport {
             }
             Run run = run(dir, command);
             assertEquals(mode + " curl RETR all failed: " + run.stderr(), 0, run.exit());
-            assertEquals(mode + " session upgraded with STLS:\n" + run.stderr(), !implicitTls,
+            assertEquals(
+                    mode + " session upgraded with STLS:\n" + run.stderr(),
+                    !implicitTls,
                     run.stderr().contains("> STLS"));
-            assertTrue(mode + " one session for all messages:\n" + run.stderr(),
+            assertTrue(
+                    mode + " one session for all messages:\n" + run.stderr(),
                     run.stderr().split("> AUTH ", -1).length == 2);
 
             for (int n = 1; n <= box.messages().size(); n++) {
@@ -179,15 +177,18 @@ public class RealClientsIT extends MailroomTestSupport {
                 // A message whose last line has no line end is listed with its stored size; RETR
                 // must end that line before the terminating ".", so it delivers 2 octets more.
                 long expectedListSize = endsWithLineEnd(m.wire()) ? got.length : got.length - 2;
-                assertEquals(mode + " LIST size of message " + n + " (" + m.name() + ")", expectedListSize,
-                        (long) sizes.get(n));
+                assertEquals(mode + " LIST size of message " + n + " (" + m.name() + ")", expectedListSize, (long)
+                        sizes.get(n));
             }
 
             Map<Integer, String> uidl = curlUidl(curl, box, cert, implicitTls, dir);
             Map<Integer, String> again = curlUidl(curl, box, cert, implicitTls, dir);
             assertEquals(mode + " UIDL in a second session", uidl, again);
             for (int n = 1; n <= box.messages().size(); n++) {
-                assertEquals(mode + " UIDL " + n + " is the store's uid", box.messages().get(n - 1).uid(), uidl.get(n));
+                assertEquals(
+                        mode + " UIDL " + n + " is the store's uid",
+                        box.messages().get(n - 1).uid(),
+                        uidl.get(n));
             }
         }
     }
@@ -203,23 +204,26 @@ public class RealClientsIT extends MailroomTestSupport {
             Path dir = tempDir("mpop");
             Path out = mdaOutput(dir);
             // 127.0.0.1 for STARTTLS and localhost for implicit TLS: the certificate names both.
-            Path rc = writePrivate(dir.resolve("mpoprc"), String.join("\n",
-                    "defaults",
-                    "account test",
-                    "host " + (implicitTls ? "localhost" : LOCALHOST),
-                    "port " + (implicitTls ? pop3sPort() : pop3Port()),
-                    "tls on",
-                    "tls_starttls " + (implicitTls ? "off" : "on"),
-                    "tls_trust_file " + cert,
-                    "tls_certcheck on",
-                    "auth on",
-                    "user " + box.user(),
-                    "password " + box.password(),
-                    "keep on",
-                    "received_header off",
-                    "uidls_file " + dir.resolve("uidls"),
-                    "delivery mda \"/bin/sh " + mdaScript(dir, out) + "\"",
-                    ""));
+            Path rc = writePrivate(
+                    dir.resolve("mpoprc"),
+                    String.join(
+                            "\n",
+                            "defaults",
+                            "account test",
+                            "host " + (implicitTls ? "localhost" : LOCALHOST),
+                            "port " + (implicitTls ? pop3sPort() : pop3Port()),
+                            "tls on",
+                            "tls_starttls " + (implicitTls ? "off" : "on"),
+                            "tls_trust_file " + cert,
+                            "tls_certcheck on",
+                            "auth on",
+                            "user " + box.user(),
+                            "password " + box.password(),
+                            "keep on",
+                            "received_header off",
+                            "uidls_file " + dir.resolve("uidls"),
+                            "delivery mda \"/bin/sh " + mdaScript(dir, out) + "\"",
+                            ""));
             List<String> command = List.of(mpop.path(), "-C", rc.toString(), "-q", "test");
 
             Run first = run(dir, command);
@@ -229,17 +233,24 @@ public class RealClientsIT extends MailroomTestSupport {
             for (int i = 0; i < stored.size(); i++) {
                 Delivered m = box.messages().get(i);
                 // mpop's MDA delivery converts the network's CRLF line ends to LF; nothing else changes.
-                assertBytes("mpop " + mode + ", message " + (i + 1) + " (" + m.name() + ")",
-                        crlfToLf(m.retrieved()), stored.get(i));
+                assertBytes(
+                        "mpop " + mode + ", message " + (i + 1) + " (" + m.name() + ")",
+                        crlfToLf(m.retrieved()),
+                        stored.get(i));
             }
 
             // mpop remembers messages by UIDL: a second session finds nothing new only if the UIDLs are stable.
             Run second = run(dir, command);
             assertEquals("second mpop " + mode + " failed: " + second.stderr(), 0, second.exit());
-            assertEquals("mpop " + mode + " second session retrieved again", box.messages().size(),
+            assertEquals(
+                    "mpop " + mode + " second session retrieved again",
+                    box.messages().size(),
                     readOutputs(out).size());
         }
-        assertEquals("mpop kept the messages", box.messages().size(), store().list(box.user()).size());
+        assertEquals(
+                "mpop kept the messages",
+                box.messages().size(),
+                store().list(box.user()).size());
     }
 
     @Test(timeout = 240_000)
@@ -260,17 +271,24 @@ public class RealClientsIT extends MailroomTestSupport {
             assertEquals("fetchmail " + mode + " delivered", box.messages().size(), stored.size());
             for (int i = 0; i < stored.size(); i++) {
                 Delivered m = box.messages().get(i);
-                assertBytes("fetchmail " + mode + ", message " + (i + 1) + " (" + m.name() + ")",
-                        m.retrieved(), stored.get(i));
+                assertBytes(
+                        "fetchmail " + mode + ", message " + (i + 1) + " (" + m.name() + ")",
+                        m.retrieved(),
+                        stored.get(i));
             }
 
             // With uidl, fetchmail skips what its id file lists: nothing is new if UIDLs are stable.
             Run second = runFetchmail(fetchmail, dir, rc);
             assertEquals("second fetchmail " + mode + ": exit 1 means no mail: " + second.stderr(), 1, second.exit());
-            assertEquals("fetchmail " + mode + " second session retrieved again", box.messages().size(),
+            assertEquals(
+                    "fetchmail " + mode + " second session retrieved again",
+                    box.messages().size(),
                     readOutputs(out).size());
         }
-        assertEquals("fetchmail kept the messages", box.messages().size(), store().list(box.user()).size());
+        assertEquals(
+                "fetchmail kept the messages",
+                box.messages().size(),
+                store().list(box.user()).size());
     }
 
     @Test(timeout = 180_000)
@@ -278,7 +296,10 @@ public class RealClientsIT extends MailroomTestSupport {
         Tool fetchmail = tool("fetchmail");
         Mailbox box = newMailbox(true);
         Path maildir = maildir(box.user());
-        assertEquals("files in the Maildir before", box.messages().size(), messageFiles(maildir).size());
+        assertEquals(
+                "files in the Maildir before",
+                box.messages().size(),
+                messageFiles(maildir).size());
 
         Path dir = tempDir("fetchmail-delete");
         Path out = mdaOutput(dir);
@@ -289,7 +310,10 @@ public class RealClientsIT extends MailroomTestSupport {
         List<byte[]> stored = readOutputs(out);
         assertEquals("fetchmail delivered", box.messages().size(), stored.size());
         for (int i = 0; i < stored.size(); i++) {
-            assertBytes("fetchmail (delete), message " + (i + 1), box.messages().get(i).retrieved(), stored.get(i));
+            assertBytes(
+                    "fetchmail (delete), message " + (i + 1),
+                    box.messages().get(i).retrieved(),
+                    stored.get(i));
         }
         assertEquals("files left in " + maildir, List.of(), messageFiles(maildir));
         assertEquals("messages the store lists", List.of(), store().list(box.user()));
@@ -324,7 +348,9 @@ public class RealClientsIT extends MailroomTestSupport {
         dropped.addAll(List.of("--limit-rate", "20k", "-o", partial.toString(), curlUrl(true, "/" + (big - 1))));
         Process process = start(dir, dropped);
         try {
-            Poll.until("the slow RETR streaming into " + partial, TIMEOUT,
+            Poll.until(
+                    "the slow RETR streaming into " + partial,
+                    TIMEOUT,
                     () -> partial.toFile().length() > 0 || !process.isAlive());
             assertTrue("curl ended before it was killed: " + readString(dir.resolve("stderr")), process.isAlive());
         } finally {
@@ -332,13 +358,16 @@ public class RealClientsIT extends MailroomTestSupport {
             process.waitFor(10, TimeUnit.SECONDS);
         }
         String log = readString(dir.resolve("stderr"));
-        assertTrue("curl sent DELE 1 before RETR (log:\n" + log + ")",
+        assertTrue(
+                "curl sent DELE 1 before RETR (log:\n" + log + ")",
                 log.contains("> DELE 1") && log.contains("> RETR " + (big - 1)));
 
         // The mailbox is locked while the session is open: a login succeeds once the server has seen the drop.
         Poll.until("a new login after the dropped session", TIMEOUT, () -> {
             try {
-                return run(dir, listCommand(curl, box, cert, true, box.password())).exit() == 0;
+                return run(dir, listCommand(curl, box, cert, true, box.password()))
+                                .exit()
+                        == 0;
             } catch (Exception e) {
                 return false;
             }
@@ -362,14 +391,28 @@ public class RealClientsIT extends MailroomTestSupport {
             Path dir = tempDir("curl-wrong");
             Run run = run(dir, listCommand(curl, box, cert, implicitTls, "wrong-" + box.password()));
             assertEquals("curl exit code (67 = login denied): " + run.stderr(), 67, run.exit());
-            assertTrue("curl refused after " + run.millis() + " ms, failed-login delay " + delay, run.millis() >= atLeast);
+            assertTrue(
+                    "curl refused after " + run.millis() + " ms, failed-login delay " + delay, run.millis() >= atLeast);
         }
 
         Path mpopDir = tempDir("mpop-wrong");
-        Path rc = writePrivate(mpopDir.resolve("mpoprc"), String.join("\n",
-                "account test", "host " + LOCALHOST, "port " + pop3Port(), "tls on", "tls_starttls on",
-                "tls_trust_file " + cert, "auth on", "user " + box.user(), "password wrong-" + box.password(),
-                "keep on", "uidls_file " + mpopDir.resolve("uidls"), "delivery mda \"cat >/dev/null\"", ""));
+        Path rc = writePrivate(
+                mpopDir.resolve("mpoprc"),
+                String.join(
+                        "\n",
+                        "account test",
+                        "host " + LOCALHOST,
+                        "port " + pop3Port(),
+                        "tls on",
+                        "tls_starttls on",
+                        "tls_trust_file " + cert,
+                        "auth on",
+                        "user " + box.user(),
+                        "password wrong-" + box.password(),
+                        "keep on",
+                        "uidls_file " + mpopDir.resolve("uidls"),
+                        "delivery mda \"cat >/dev/null\"",
+                        ""));
         Run mpopRun = run(mpopDir, List.of(mpop.path(), "-C", rc.toString(), "-q", "test"));
         assertEquals("mpop exit code (77 = EX_NOPERM): " + mpopRun.stderr(), 77, mpopRun.exit());
         assertTrue("mpop: " + mpopRun.stderr(), mpopRun.stderr().contains("authentication failed"));
@@ -377,8 +420,8 @@ public class RealClientsIT extends MailroomTestSupport {
 
         Path fetchDir = tempDir("fetchmail-wrong");
         Path out = mdaOutput(fetchDir);
-        Run fetchRun = runFetchmail(fetchmail, fetchDir,
-                fetchmailRc(fetchDir, out, box, cert, true, "wrong-" + box.password(), true));
+        Run fetchRun = runFetchmail(
+                fetchmail, fetchDir, fetchmailRc(fetchDir, out, box, cert, true, "wrong-" + box.password(), true));
         assertEquals("fetchmail exit code (3 = AUTHFAIL): " + fetchRun.stderr(), 3, fetchRun.exit());
         assertTrue("fetchmail refused after " + fetchRun.millis() + " ms", fetchRun.millis() >= atLeast);
         assertEquals(List.of(), readOutputs(out));
@@ -406,7 +449,8 @@ public class RealClientsIT extends MailroomTestSupport {
         MailStore store = store();
         store.deliver(user, new ByteArrayInputStream(dotsMessage(user)));
         store.deliver(user, new ByteArrayInputStream(utf8Message(user)));
-        Map<Integer, Long> sizes = parseNumbered(run(dir, listCommand(curl, box, cert, true, password)), Long::parseLong);
+        Map<Integer, Long> sizes =
+                parseNumbered(run(dir, listCommand(curl, box, cert, true, password)), Long::parseLong);
         assertTrue("the two delivered messages are listed: " + sizes, sizes.size() >= 2);
         long octets = sizes.values().stream().mapToLong(Long::longValue).sum();
         String info = executeCommand("mail:mailbox-info " + user);
@@ -436,9 +480,15 @@ public class RealClientsIT extends MailroomTestSupport {
 
     /** Options of one URL group; curl's --next resets them, so they are repeated after it. */
     private static List<String> curlOptions(String user, String password, Path cert, boolean implicitTls) {
-        List<String> options = new ArrayList<>(List.of("-sS", "-v",
-                "--max-time", Long.toString(CLIENT_TIMEOUT.toSeconds()),
-                "--cacert", cert.toString(), "--user", user + ":" + password));
+        List<String> options = new ArrayList<>(List.of(
+                "-sS",
+                "-v",
+                "--max-time",
+                Long.toString(CLIENT_TIMEOUT.toSeconds()),
+                "--cacert",
+                cert.toString(),
+                "--user",
+                user + ":" + password));
         if (!implicitTls) {
             options.add("--ssl-reqd");
         }
@@ -447,7 +497,8 @@ public class RealClientsIT extends MailroomTestSupport {
 
     /** STLS sessions go to localhost and POP3S to 127.0.0.1, so the certificate is checked for both names. */
     private String curlUrl(boolean implicitTls, String path) {
-        return implicitTls ? "pop3s://" + LOCALHOST + ":" + pop3sPort() + path
+        return implicitTls
+                ? "pop3s://" + LOCALHOST + ":" + pop3sPort() + path
                 : "pop3://localhost:" + pop3Port() + path;
     }
 
@@ -457,8 +508,8 @@ public class RealClientsIT extends MailroomTestSupport {
         return command;
     }
 
-    private Map<Integer, Long> curlList(Tool curl, Mailbox box, Path cert, boolean implicitTls, String password,
-            Path dir) throws Exception {
+    private Map<Integer, Long> curlList(
+            Tool curl, Mailbox box, Path cert, boolean implicitTls, String password, Path dir) throws Exception {
         return parseNumbered(run(dir, listCommand(curl, box, cert, implicitTls, password)), Long::parseLong);
     }
 
@@ -487,27 +538,42 @@ public class RealClientsIT extends MailroomTestSupport {
 
     // ---- fetchmail ----
 
-    private Path fetchmailRc(Path dir, Path out, Mailbox box, Path cert, boolean implicitTls, String password,
-            boolean keep) throws IOException {
+    private Path fetchmailRc(
+            Path dir, Path out, Mailbox box, Path cert, boolean implicitTls, String password, boolean keep)
+            throws IOException {
         // fetchmail checks the certificate against the poll name with OpenSSL's host name check,
         // which matches DNS names only (not the certificate's 127.0.0.1 IP address): poll localhost.
-        return writePrivate(dir.resolve("fetchmailrc"), String.join("\n",
-                "set no syslog",
-                // invisible: no Received header of its own
-                "set invisible",
-                "poll localhost service " + (implicitTls ? pop3sPort() : pop3Port()) + " protocol pop3 uidl",
-                "  user \"" + box.user() + "\" there with password \"" + password + "\" is \""
-                        + System.getProperty("user.name") + "\" here",
-                "  " + (implicitTls ? "ssl " : "") + "sslproto 'tls1.2+' sslcertck sslcertfile \"" + cert + "\"",
-                // no rewrite: leave addresses in headers alone; no stripcr: keep CRLF for the MDA
-                "  " + (keep ? "keep" : "no keep fetchall") + " no mimedecode no rewrite no stripcr",
-                "  mda \"/bin/sh " + mdaScript(dir, out) + "\"",
-                ""));
+        return writePrivate(
+                dir.resolve("fetchmailrc"),
+                String.join(
+                        "\n",
+                        "set no syslog",
+                        // invisible: no Received header of its own
+                        "set invisible",
+                        "poll localhost service " + (implicitTls ? pop3sPort() : pop3Port()) + " protocol pop3 uidl",
+                        "  user \"" + box.user() + "\" there with password \"" + password + "\" is \""
+                                + System.getProperty("user.name") + "\" here",
+                        "  " + (implicitTls ? "ssl " : "") + "sslproto 'tls1.2+' sslcertck sslcertfile \"" + cert
+                                + "\"",
+                        // no rewrite: leave addresses in headers alone; no stripcr: keep CRLF for the MDA
+                        "  " + (keep ? "keep" : "no keep fetchall") + " no mimedecode no rewrite no stripcr",
+                        "  mda \"/bin/sh " + mdaScript(dir, out) + "\"",
+                        ""));
     }
 
     private Run runFetchmail(Tool fetchmail, Path dir, Path rc) throws Exception {
-        return run(dir, List.of(fetchmail.path(), "-f", rc.toString(), "-i", dir.resolve("fetchids").toString(),
-                "--pidfile", dir.resolve("fetchmail.pid").toString(), "--nosyslog", "-v"));
+        return run(
+                dir,
+                List.of(
+                        fetchmail.path(),
+                        "-f",
+                        rc.toString(),
+                        "-i",
+                        dir.resolve("fetchids").toString(),
+                        "--pidfile",
+                        dir.resolve("fetchmail.pid").toString(),
+                        "--nosyslog",
+                        "-v"));
     }
 
     private static void assertTlsUsed(String what, Run run, boolean implicitTls) {
@@ -528,8 +594,10 @@ public class RealClientsIT extends MailroomTestSupport {
     private static Path mdaScript(Path dir, Path out) throws IOException {
         Path script = dir.resolve("store-message.sh");
         if (!Files.exists(script)) {
-            Files.writeString(script, "n=$(ls '" + out + "' | wc -l)\n"
-                    + "exec cat > '" + out + "'/$(printf %06d \"$n\")\n", StandardCharsets.US_ASCII);
+            Files.writeString(
+                    script,
+                    "n=$(ls '" + out + "' | wc -l)\n" + "exec cat > '" + out + "'/$(printf %06d \"$n\")\n",
+                    StandardCharsets.US_ASCII);
         }
         return script;
     }
@@ -546,11 +614,9 @@ public class RealClientsIT extends MailroomTestSupport {
 
     // ---- processes ----
 
-    private record Tool(String path) {
-    }
+    private record Tool(String path) {}
 
-    private record Run(int exit, byte[] stdout, String stderr, long millis) {
-    }
+    private record Run(int exit, byte[] stdout, String stderr, long millis) {}
 
     /**
      * Runs the class with Pax Exam when every client is installed. Otherwise it fails the class
@@ -566,15 +632,16 @@ public class RealClientsIT extends MailroomTestSupport {
 
         @Override
         public void run(RunNotifier notifier) {
-            List<String> missing = CLIENTS.stream().filter(name -> find(name) == null).collect(Collectors.toList());
+            List<String> missing =
+                    CLIENTS.stream().filter(name -> find(name) == null).collect(Collectors.toList());
             if (missing.isEmpty()) {
                 super.run(notifier);
                 return;
             }
             String message = "not installed: " + missing + " (apt-get install " + String.join(" ", CLIENTS) + ")";
             if (System.getenv("CI") != null) {
-                notifier.fireTestFailure(new Failure(getDescription(),
-                        new AssertionError(message + ", and CI is set: CI must install them")));
+                notifier.fireTestFailure(new Failure(
+                        getDescription(), new AssertionError(message + ", and CI is set: CI must install them")));
                 return;
             }
             for (Description test : getDescription().getChildren()) {
@@ -608,7 +675,8 @@ public class RealClientsIT extends MailroomTestSupport {
     }
 
     private static Process start(Path dir, List<String> command) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(dir.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(dir.resolve("stdout").toFile())
                 .redirectError(dir.resolve("stderr").toFile());
@@ -632,7 +700,10 @@ public class RealClientsIT extends MailroomTestSupport {
                     + readString(dir.resolve("stderr")));
         }
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-        return new Run(process.exitValue(), Files.readAllBytes(dir.resolve("stdout")), readString(dir.resolve("stderr")),
+        return new Run(
+                process.exitValue(),
+                Files.readAllBytes(dir.resolve("stdout")),
+                readString(dir.resolve("stderr")),
                 millis);
     }
 
@@ -647,8 +718,8 @@ public class RealClientsIT extends MailroomTestSupport {
     }
 
     private Path tempDir(String prefix) throws IOException {
-        Path base = Files.createDirectories(dataFolder().resolveSibling(
-                dataFolder().getFileName() + "-clients"));
+        Path base =
+                Files.createDirectories(dataFolder().resolveSibling(dataFolder().getFileName() + "-clients"));
         return Files.createTempDirectory(base, prefix + "-");
     }
 
@@ -656,11 +727,12 @@ public class RealClientsIT extends MailroomTestSupport {
 
     private Path certificate() throws InterruptedException {
         Path cert = dataFolder().resolve("tls").resolve("server.crt");
-        Poll.until("POP3 and POP3S listening and " + cert + " written", TIMEOUT,
+        Poll.until(
+                "POP3 and POP3S listening and " + cert + " written",
+                TIMEOUT,
                 () -> accepts(pop3Port()) && accepts(pop3sPort()) && Files.isRegularFile(cert));
         return cert;
     }
-
 
     private static List<Path> messageFiles(Path maildir) throws IOException {
         List<Path> files = new ArrayList<>();
@@ -722,7 +794,9 @@ public class RealClientsIT extends MailroomTestSupport {
             assertEquals(messages.size(), listed.size());
             for (int i = 0; i < listed.size(); i++) {
                 assertEquals("store order", messages.get(i).uid(), listed.get(i).uid());
-                assertEquals("store size of " + messages.get(i).name(), messages.get(i).wire().length,
+                assertEquals(
+                        "store size of " + messages.get(i).name(),
+                        messages.get(i).wire().length,
                         listed.get(i).size());
             }
         }
@@ -744,7 +818,9 @@ public class RealClientsIT extends MailroomTestSupport {
         }
         Dictionary<String, Object> props = configs[0].getProperties();
         Object value = props == null ? null : props.get("failedLoginDelayMillis");
-        return value == null ? DEFAULT_FAILED_LOGIN_DELAY_MILLIS : Long.parseLong(value.toString().trim());
+        return value == null
+                ? DEFAULT_FAILED_LOGIN_DELAY_MILLIS
+                : Long.parseLong(value.toString().trim());
     }
 
     // ---- bytes ----

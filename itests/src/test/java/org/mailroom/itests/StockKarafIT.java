@@ -77,7 +77,8 @@ public class StockKarafIT {
         int[] ports = FreePorts.of(3);
         List<Option> options = new ArrayList<>(List.of(
                 karafDistributionConfiguration()
-                        .frameworkUrl(maven("org.apache.karaf", "apache-karaf", karafVersion).type("tar.gz"))
+                        .frameworkUrl(maven("org.apache.karaf", "apache-karaf", karafVersion)
+                                .type("tar.gz"))
                         .karafVersion(karafVersion)
                         .name("Apache Karaf")
                         .unpackDirectory(new File(target, "exam"))
@@ -86,10 +87,13 @@ public class StockKarafIT {
                 logLevel(LogLevel.WARN),
                 systemTimeout(120_000),
                 // Only the ports: a stock Karaf's JMX would take 1099 and 44444, its ssh 8101.
-                editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiRegistryPort", Integer.toString(ports[1])),
-                editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiServerPort", Integer.toString(ports[2])),
+                editConfigurationFilePut(
+                        "etc/org.apache.karaf.management.cfg", "rmiRegistryPort", Integer.toString(ports[1])),
+                editConfigurationFilePut(
+                        "etc/org.apache.karaf.management.cfg", "rmiServerPort", Integer.toString(ports[2])),
                 editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", "0"),
-                editConfigurationFilePut("etc/org.ops4j.pax.logging.cfg", "log4j2.logger.mailroom.name", "org.mailroom"),
+                editConfigurationFilePut(
+                        "etc/org.ops4j.pax.logging.cfg", "log4j2.logger.mailroom.name", "org.mailroom"),
                 editConfigurationFilePut("etc/org.ops4j.pax.logging.cfg", "log4j2.logger.mailroom.level", "INFO"),
                 KarafOptions.testKitBundle(),
                 systemProperty(POP3_PORT).value(Integer.toString(ports[0])),
@@ -110,28 +114,44 @@ public class StockKarafIT {
     public void featureInstallIntoStockKarafServesPop3WithItsShippedConfiguration() throws Exception {
         String version = System.getProperty("mailroom.version");
         Path etc = Paths.get(System.getProperty("karaf.etc"));
-        assertTrue("a stock Karaf has no Mailroom settings before the install", !Files.exists(etc.resolve("org.mailroom.pop3.cfg")));
+        assertTrue(
+                "a stock Karaf has no Mailroom settings before the install",
+                !Files.exists(etc.resolve("org.mailroom.pop3.cfg")));
 
         console("feature:repo-add mvn:org.mailroom/mailroom-features/" + version + "/xml/features");
         String install = console("feature:install -v mailroom");
-        assertTrue("installing Mailroom refreshes none of Karaf's bundles:\n" + install, !install.contains("Refreshing bundles"));
+        assertTrue(
+                "installing Mailroom refreshes none of Karaf's bundles:\n" + install,
+                !install.contains("Refreshing bundles"));
         assertTrue("mailroom installed", featuresService.isInstalled(featuresService.getFeature("mailroom")));
 
-        for (String file : List.of("org.mailroom.tls.cfg", "org.mailroom.login.cfg", "org.mailroom.pop3.cfg",
-                "org.mailroom.listener-pop3.cfg", "org.mailroom.listener-pop3s.cfg", "org.mailroom.auth.password.cfg",
-                "org.mailroom.auth.password.schemes.cfg", "org.mailroom.store.maildir.cfg", "welcome/01-welcome.eml")) {
+        for (String file : List.of(
+                "org.mailroom.tls.cfg",
+                "org.mailroom.login.cfg",
+                "org.mailroom.pop3.cfg",
+                "org.mailroom.listener-pop3.cfg",
+                "org.mailroom.listener-pop3s.cfg",
+                "org.mailroom.auth.password.cfg",
+                "org.mailroom.auth.password.schemes.cfg",
+                "org.mailroom.store.maildir.cfg",
+                "welcome/01-welcome.eml")) {
             assertTrue(file + " installed by the feature", Files.isRegularFile(etc.resolve(file)));
         }
 
         int port = Integer.getInteger(POP3_PORT);
         org.osgi.service.cm.Configuration listener = fileConfiguration("org.mailroom.listener-pop3.cfg");
         Dictionary<String, Object> properties = listener.getProperties();
-        assertEquals("the shipped default port (no MAILROOM_POP3_PORT here)", "1110", properties.get("port").toString());
+        assertEquals(
+                "the shipped default port (no MAILROOM_POP3_PORT here)",
+                "1110",
+                properties.get("port").toString());
         properties.put("host", MailroomTestSupport.LOCALHOST);
         properties.put("port", Integer.toString(port));
         listener.update(properties);
 
-        Poll.until("the user directory, once its etc/ file reached ConfigAdmin", TIMEOUT,
+        Poll.until(
+                "the user directory, once its etc/ file reached ConfigAdmin",
+                TIMEOUT,
                 () -> bundleContext.getServiceReference(UserDirectory.class) != null);
         // Karaf's console injects a command's optional service a moment after the registry has it.
         Poll.until("mail:user-list sees the user directory", TIMEOUT, () -> {
@@ -146,14 +166,21 @@ public class StockKarafIT {
         Poll.until("POP3 on port " + port, TIMEOUT, () -> MailroomTestSupport.accepts(port));
         try (Pop3Client pop3 = Pop3Client.connect(MailroomTestSupport.LOCALHOST, port, Duration.ofSeconds(30))) {
             assertTrue(pop3.readGreeting().startsWith("+OK"));
-            assertTrue("STLS, as the shipped listener has tls = starttls", pop3.stls().ok());
+            assertTrue(
+                    "STLS, as the shipped listener has tls = starttls",
+                    pop3.stls().ok());
             assertTrue(pop3.command("USER alice").ok());
             Pop3Client.Response pass = pop3.command("PASS wonderland");
             assertTrue(pass.toString(), pass.ok());
             Pop3Client.Response list = pop3.multiLine("LIST");
-            assertEquals("the three welcome messages from etc/welcome: " + list, 3, list.lines().size());
+            assertEquals(
+                    "the three welcome messages from etc/welcome: " + list,
+                    3,
+                    list.lines().size());
             Pop3Client.Response first = pop3.multiLine("RETR 1");
-            assertTrue(first.toString(), first.ok() && String.join("\n", first.lines()).contains("Subject:"));
+            assertTrue(
+                    first.toString(),
+                    first.ok() && String.join("\n", first.lines()).contains("Subject:"));
             assertTrue(pop3.command("QUIT").ok());
         }
     }

@@ -12,8 +12,7 @@ import java.util.Map;
  */
 public final class Configs {
 
-    private Configs() {
-    }
+    private Configs() {}
 
     /**
      * @param values attribute values by method name ({@code "maxConnections"}, {@code "tls_protocols"})
@@ -28,7 +27,9 @@ public final class Configs {
             }
         }
         Map<String, Object> snapshot = new HashMap<>(values);
-        return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
+        return type.cast(Proxy.newProxyInstance(
+                type.getClassLoader(),
+                new Class<?>[] {type},
                 (proxy, method, args) -> answer(type, snapshot, proxy, method, args)));
     }
 
@@ -44,8 +45,8 @@ public final class Configs {
         return of(type, values);
     }
 
-    private static Object answer(Class<?> type, Map<String, Object> values, Object proxy, Method method,
-            Object[] args) {
+    private static Object answer(
+            Class<?> type, Map<String, Object> values, Object proxy, Method method, Object[] args) {
         if (method.getDeclaringClass() == Object.class) {
             return switch (method.getName()) {
                 case "hashCode" -> System.identityHashCode(proxy);
@@ -61,8 +62,8 @@ public final class Configs {
         }
         Object fallback = method.getDefaultValue();
         if (fallback == null) {
-            throw new IllegalStateException(type.getSimpleName() + "." + method.getName()
-                    + " has no default and the test gave no value");
+            throw new IllegalStateException(
+                    type.getSimpleName() + "." + method.getName() + " has no default and the test gave no value");
         }
         return fallback;
     }

@@ -8,8 +8,7 @@ import java.net.ServerSocket;
 /** Free TCP ports on loopback, for servers a test starts with a configured (not ephemeral) port. */
 public final class FreePorts {
 
-    private FreePorts() {
-    }
+    private FreePorts() {}
 
     /** {@code count} distinct ports, found by binding port 0 with all held open together, then closed. */
     public static int[] of(int count) {

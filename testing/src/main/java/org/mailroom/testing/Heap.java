@@ -5,8 +5,7 @@ import java.lang.management.ManagementFactory;
 /** The heap in use, for tests that check a server's memory stays bounded. */
 public final class Heap {
 
-    private Heap() {
-    }
+    private Heap() {}
 
     /** Octets of heap in use after a few garbage collections (an estimate: the JVM may ignore the request). */
     public static long usedAfterGc() {

@@ -8,8 +8,7 @@ public final class Poll {
 
     private static final long INTERVAL_MILLIS = 20;
 
-    private Poll() {
-    }
+    private Poll() {}
 
     /** True as soon as the condition holds, false once {@code timeout} has passed without it. */
     public static boolean waitFor(Duration timeout, BooleanSupplier condition) throws InterruptedException {

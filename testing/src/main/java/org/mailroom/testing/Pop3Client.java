@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-
 import javax.net.ssl.SSLSocket;
 
 /**
@@ -141,8 +140,8 @@ public final class Pop3Client implements Closeable {
         while (true) {
             int b = in.read();
             if (b < 0) {
-                throw new EOFException("Connection closed by the server after: "
-                        + line.toString(StandardCharsets.UTF_8));
+                throw new EOFException(
+                        "Connection closed by the server after: " + line.toString(StandardCharsets.UTF_8));
             }
             if (b == '\n' && previous == '\r') {
                 byte[] bytes = line.toByteArray();

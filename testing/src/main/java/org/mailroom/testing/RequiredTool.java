@@ -12,8 +12,7 @@ import org.junit.Assume;
  */
 public final class RequiredTool {
 
-    private RequiredTool() {
-    }
+    private RequiredTool() {}
 
     /**
      * @param executable a name looked up on the PATH (or an absolute path)

@@ -82,7 +82,9 @@ public final class SessionLoad implements AutoCloseable {
 
     /** Completed sessions that were open at some moment between these two nano times. */
     public long overlapping(long from, long to) {
-        return completed.stream().filter(s -> s[0] - to <= 0 && s[1] - from >= 0).count();
+        return completed.stream()
+                .filter(s -> s[0] - to <= 0 && s[1] - from >= 0)
+                .count();
     }
 
     public boolean failed() {
@@ -115,8 +117,8 @@ public final class SessionLoad implements AutoCloseable {
     public void assertNoFailures(String when) {
         if (!failures.isEmpty()) {
             List<String> first = new ArrayList<>(failures);
-            throw new AssertionError(first.size() + " failed session(s) " + when + " (of " + completed() + " completed); first: "
-                    + first.subList(0, Math.min(5, first.size())));
+            throw new AssertionError(first.size() + " failed session(s) " + when + " (of " + completed()
+                    + " completed); first: " + first.subList(0, Math.min(5, first.size())));
         }
     }
 

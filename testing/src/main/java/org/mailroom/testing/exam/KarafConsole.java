@@ -23,8 +23,7 @@ import org.apache.karaf.shell.api.console.SessionFactory;
 /** Karaf console commands run from a test inside the container. */
 public final class KarafConsole {
 
-    private KarafConsole() {
-    }
+    private KarafConsole() {}
 
     /**
      * The principals of Karaf's default console user {@code karaf} (its admingroup's roles): what
@@ -32,8 +31,13 @@ public final class KarafConsole {
      * feature:install and bundle:install, manager for bundle:update and bundle:stop.
      */
     public static Principal[] admin() {
-        return new Principal[] {new UserPrincipal("karaf"), new RolePrincipal("admin"), new RolePrincipal("manager"),
-            new RolePrincipal("viewer"), new RolePrincipal("systembus")};
+        return new Principal[] {
+            new UserPrincipal("karaf"),
+            new RolePrincipal("admin"),
+            new RolePrincipal("manager"),
+            new RolePrincipal("viewer"),
+            new RolePrincipal("systembus")
+        };
     }
 
     /**
@@ -43,8 +47,8 @@ public final class KarafConsole {
      *
      * @throws AssertionError when the command fails or does not end within the timeout, with what it printed
      */
-    public static String execute(SessionFactory sessionFactory, String command, Duration timeout, Principal... principals)
-            throws Exception {
+    public static String execute(
+            SessionFactory sessionFactory, String command, Duration timeout, Principal... principals) throws Exception {
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8);
         ExecutorService executor = Executors.newSingleThreadExecutor();
@@ -60,8 +64,9 @@ public final class KarafConsole {
                 result.cancel(true);
                 throw new AssertionError("Console command timed out after " + timeout.toSeconds() + " s: " + command);
             } catch (ExecutionException e) {
-                throw new AssertionError("Console command failed: " + command + "\n"
-                        + output.toString(StandardCharsets.UTF_8), e.getCause());
+                throw new AssertionError(
+                        "Console command failed: " + command + "\n" + output.toString(StandardCharsets.UTF_8),
+                        e.getCause());
             }
             if (value != null) {
                 session.getConsole().println(value);

@@ -15,7 +15,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -70,12 +69,14 @@ public abstract class MailroomTestSupport {
 
     /** Container system properties carrying what the test JVM chose. */
     public static final String POP3_PORT = "mailroom.itest.pop3.port";
+
     public static final String POP3S_PORT = "mailroom.itest.pop3s.port";
     public static final String DATA = "mailroom.itest.data";
 
     public static final String LOCALHOST = "127.0.0.1";
     /** The user every boot has, with this password: as in the quick start. */
     public static final String DEMO_USER = "demo";
+
     public static final String DEMO_PASSWORD = "demo";
     protected static final Duration TIMEOUT = Duration.ofSeconds(30);
 
@@ -116,7 +117,6 @@ public abstract class MailroomTestSupport {
                 systemTimeout(120_000),
                 editConfigurationFilePut("etc/org.apache.karaf.features.cfg", "updateSnapshots", "none"),
                 KarafOptions.testKitBundle(),
-
                 replaceConfigurationFile("etc/mailroom-users.passwd", demoUsersFile(target)),
                 // Every client of these tests comes from 127.0.0.1: a test that fails logins on
                 // purpose must not slow the logins of the next one for the default 15 minutes.
@@ -184,7 +184,8 @@ public abstract class MailroomTestSupport {
     protected void assertBundleActive(String symbolicName) {
         Bundle b = bundle(symbolicName);
         if (b == null || b.getState() != Bundle.ACTIVE) {
-            throw new AssertionError("bundle " + symbolicName + " is " + (b == null ? "not installed" : "in state " + b.getState()));
+            throw new AssertionError(
+                    "bundle " + symbolicName + " is " + (b == null ? "not installed" : "in state " + b.getState()));
         }
     }
 
@@ -234,7 +235,8 @@ public abstract class MailroomTestSupport {
 
     protected void assertFeatureNotInstalled(String... names) throws Exception {
         for (String name : names) {
-            if (featuresService.getFeature(name) != null && featuresService.isInstalled(featuresService.getFeature(name))) {
+            if (featuresService.getFeature(name) != null
+                    && featuresService.isInstalled(featuresService.getFeature(name))) {
                 throw new AssertionError("feature " + name + " is installed");
             }
         }
@@ -273,13 +275,15 @@ public abstract class MailroomTestSupport {
         if (file != null && !file.isEmpty()) {
             File assembly = new File(file);
             if (!assembly.isFile()) {
-                throw new IllegalStateException("No distribution at " + assembly + " (mailroom.assembly): build assembly/ first");
+                throw new IllegalStateException(
+                        "No distribution at " + assembly + " (mailroom.assembly): build assembly/ first");
             }
             return assembly.toURI().toString();
         }
-        return maven("org.mailroom", "mailroom-assembly", mailroomVersion).type("tar.gz").getURL();
+        return maven("org.mailroom", "mailroom-assembly", mailroomVersion)
+                .type("tar.gz")
+                .getURL();
     }
-
 
     private static File demoUsersFile(File target) {
         try (InputStream in = MailroomTestSupport.class.getResourceAsStream("demo-users.passwd")) {

@@ -14,8 +14,7 @@ public final class UserNames {
     /** Longest name in UTF-8 octets (a file name on common file systems). */
     public static final int MAX_OCTETS = 255;
 
-    private UserNames() {
-    }
+    private UserNames() {}
 
     /** @return why the name is not acceptable, or null if it is */
     public static String problem(String name) {

@@ -12,8 +12,7 @@ public final class LogText {
     /** Longest value kept, in characters; the rest is replaced by an ellipsis. */
     public static final int MAX_LENGTH = 256;
 
-    private LogText() {
-    }
+    private LogText() {}
 
     public static String of(String text) {
         if (text == null) {

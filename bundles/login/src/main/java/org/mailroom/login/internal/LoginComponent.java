@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * looked up per attempt), the verification pool and timer, and {@code etc/org.mailroom.login.cfg}.
  * The penalties live here, not in an authentication bundle, so they survive its updates.
  */
-@Component(service = LoginService.class, configurationPid = LoginComponent.PID,
+@Component(
+        service = LoginService.class,
+        configurationPid = LoginComponent.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = LoginConfig.class)
 public class LoginComponent implements LoginService {
@@ -45,9 +47,14 @@ public class LoginComponent implements LoginService {
      * filter). DS keeps the list sorted as ServiceReference.compareTo does: the highest ranking
      * (then the lowest service id) last.
      */
-    @Reference(name = "authenticator", service = Authenticator.class, cardinality = ReferenceCardinality.MULTIPLE,
-            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    @Reference(
+            name = "authenticator",
+            service = Authenticator.class,
+            cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
     volatile List<Map.Entry<Map<String, Object>, Authenticator>> authenticators = List.of();
+
     private volatile Logins logins;
     private ThreadPoolExecutor verifier;
     private ScheduledThreadPoolExecutor timer;
@@ -58,14 +65,21 @@ public class LoginComponent implements LoginService {
         try {
             settings = LoginSettings.from(config);
         } catch (IllegalArgumentException e) {
-            LOG.error("Bad login configuration in {}: {}; the login service is not started", file(properties),
+            LOG.error(
+                    "Bad login configuration in {}: {}; the login service is not started",
+                    file(properties),
                     e.getMessage());
             throw e;
         }
         timer = new ScheduledThreadPoolExecutor(1, threads("mailroom-login-timer"));
         timer.setRemoveOnCancelPolicy(true);
-        verifier = new ThreadPoolExecutor(settings.verifyThreads(), settings.verifyThreads(), 30, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(settings.verifyQueueLength()), threads("mailroom-login-verify"));
+        verifier = new ThreadPoolExecutor(
+                settings.verifyThreads(),
+                settings.verifyThreads(),
+                30,
+                TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(settings.verifyQueueLength()),
+                threads("mailroom-login-verify"));
         verifier.allowCoreThreadTimeOut(true);
         Penalties penalties = new Penalties(settings);
         timer.scheduleWithFixedDelay(() -> penalties.forgetOld(System.nanoTime()), 1, 1, TimeUnit.MINUTES);
@@ -83,7 +97,9 @@ public class LoginComponent implements LoginService {
         try {
             next = LoginSettings.from(config);
         } catch (IllegalArgumentException e) {
-            LOG.error("Bad login configuration in {}: {}; the previous settings stay in force", file(properties),
+            LOG.error(
+                    "Bad login configuration in {}: {}; the previous settings stay in force",
+                    file(properties),
                     e.getMessage());
             return;
         }

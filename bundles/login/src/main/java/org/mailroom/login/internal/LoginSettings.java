@@ -3,9 +3,16 @@ package org.mailroom.login.internal;
 import java.util.concurrent.TimeUnit;
 
 /** Validated login settings, in nanoseconds where they are times. */
-record LoginSettings(long failedLoginDelayNanos, long maxPenaltyNanos, long penaltyWindowNanos,
-        long penalizedIntervalNanos, int maxConcurrentPerAddress, long trustNanos, int verifyThreads,
-        int verifyQueueLength, long serviceWaitNanos) {
+record LoginSettings(
+        long failedLoginDelayNanos,
+        long maxPenaltyNanos,
+        long penaltyWindowNanos,
+        long penalizedIntervalNanos,
+        int maxConcurrentPerAddress,
+        long trustNanos,
+        int verifyThreads,
+        int verifyQueueLength,
+        long serviceWaitNanos) {
 
     static final LoginSettings DEFAULTS = from(defaults());
 
@@ -24,10 +31,16 @@ record LoginSettings(long failedLoginDelayNanos, long maxPenaltyNanos, long pena
         positive("verifyQueueLength", c.verifyQueueLength());
         nonNegative("serviceWaitMillis", c.serviceWaitMillis());
         int threads = c.verifyThreads() == 0 ? Runtime.getRuntime().availableProcessors() : c.verifyThreads();
-        return new LoginSettings(millis(c.failedLoginDelayMillis()), millis(c.maxPenaltyMillis()),
-                TimeUnit.SECONDS.toNanos(c.penaltyWindowSeconds()), millis(c.penalizedIntervalMillis()),
-                c.maxConcurrentPerAddress(), TimeUnit.HOURS.toNanos(c.trustedLoginHours()), threads,
-                c.verifyQueueLength(), millis(c.serviceWaitMillis()));
+        return new LoginSettings(
+                millis(c.failedLoginDelayMillis()),
+                millis(c.maxPenaltyMillis()),
+                TimeUnit.SECONDS.toNanos(c.penaltyWindowSeconds()),
+                millis(c.penalizedIntervalMillis()),
+                c.maxConcurrentPerAddress(),
+                TimeUnit.HOURS.toNanos(c.trustedLoginHours()),
+                threads,
+                c.verifyQueueLength(),
+                millis(c.serviceWaitMillis()));
     }
 
     private static long millis(int value) {
@@ -47,7 +60,9 @@ record LoginSettings(long failedLoginDelayNanos, long maxPenaltyNanos, long pena
     }
 
     private static LoginConfig defaults() {
-        return (LoginConfig) java.lang.reflect.Proxy.newProxyInstance(LoginConfig.class.getClassLoader(),
-                new Class<?>[] {LoginConfig.class}, (proxy, method, args) -> method.getDefaultValue());
+        return (LoginConfig) java.lang.reflect.Proxy.newProxyInstance(
+                LoginConfig.class.getClassLoader(),
+                new Class<?>[] {LoginConfig.class},
+                (proxy, method, args) -> method.getDefaultValue());
     }
 }

@@ -1,8 +1,8 @@
 package org.mailroom.login.internal;
 
 import java.net.InetAddress;
-import java.util.concurrent.CompletableFuture;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -38,8 +38,13 @@ final class Logins implements LoginService {
     private final LongSupplier clock;
     private final Set<CompletableFuture<AuthResult>> pending = ConcurrentHashMap.newKeySet();
 
-    Logins(Function<String, Authenticator> authenticators, LoginSettings settings, Penalties penalties,
-            ExecutorService verifier, ScheduledExecutorService timer, LongSupplier clock) {
+    Logins(
+            Function<String, Authenticator> authenticators,
+            LoginSettings settings,
+            Penalties penalties,
+            ExecutorService verifier,
+            ScheduledExecutorService timer,
+            LongSupplier clock) {
         this.authenticators = authenticators;
         this.settings = settings;
         this.penalties = penalties;
@@ -124,8 +129,11 @@ final class Logins implements LoginService {
             verifier.execute(() -> verify(attempt));
         } catch (RejectedExecutionException e) {
             penalties.released(attempt.ticket, now);
-            LOG.warn("{} login of {} from {}: the password verification queue is full ({} waiting); answered with a temporary error",
-                    attempt.protocol, LogText.of(attempt.credentials.user()), attempt.ticket.address.getHostAddress(),
+            LOG.warn(
+                    "{} login of {} from {}: the password verification queue is full ({} waiting); answered with a temporary error",
+                    attempt.protocol,
+                    LogText.of(attempt.credentials.user()),
+                    attempt.ticket.address.getHostAddress(),
                     settings.verifyQueueLength());
             attempt.answer.complete(AuthResult.unavailable(attempt.credentials.user(), "verification queue full"));
         }
@@ -139,8 +147,8 @@ final class Logins implements LoginService {
         Authenticator authenticator = authenticators.apply(attempt.credentials.type());
         AuthResult result;
         if (authenticator == null) {
-            result = AuthResult.unavailable(attempt.credentials.user(),
-                    "no authenticator for " + attempt.credentials.type() + " credentials");
+            result = AuthResult.unavailable(
+                    attempt.credentials.user(), "no authenticator for " + attempt.credentials.type() + " credentials");
         } else {
             try {
                 result = authenticator.authenticate(attempt.credentials);
@@ -157,19 +165,28 @@ final class Logins implements LoginService {
             }
             case INVALID -> {
                 penalties.failed(attempt.ticket, now);
-                logFailure(attempt.protocol, attempt.credentials.user(), attempt.ticket.address, result.reason(),
+                logFailure(
+                        attempt.protocol,
+                        attempt.credentials.user(),
+                        attempt.ticket.address,
+                        result.reason(),
                         attempt.ticket);
                 answerAt(attempt.answer, result, attempt.ticket.failureAnswerAt);
             }
             case UNAVAILABLE -> {
                 penalties.released(attempt.ticket, now);
                 if (now - attempt.deadline < 0) {
-                    LOG.debug("Login of {} unavailable ({}), retrying", LogText.of(attempt.credentials.user()),
+                    LOG.debug(
+                            "Login of {} unavailable ({}), retrying",
+                            LogText.of(attempt.credentials.user()),
                             result.reason());
                     later(() -> retry(attempt), RETRY_NANOS);
                 } else {
-                    LOG.warn("{} login of {} from {}: authentication unavailable: {}", attempt.protocol,
-                            LogText.of(attempt.credentials.user()), attempt.ticket.address.getHostAddress(),
+                    LOG.warn(
+                            "{} login of {} from {}: authentication unavailable: {}",
+                            attempt.protocol,
+                            LogText.of(attempt.credentials.user()),
+                            attempt.ticket.address.getHostAddress(),
                             result.reason());
                     attempt.answer.complete(result);
                 }
@@ -204,8 +221,12 @@ final class Logins implements LoginService {
     }
 
     private void logFailure(String protocol, String user, InetAddress client, String reason, Penalties.Ticket ticket) {
-        LOG.info("Failed {} login{} from {}: {}{}", protocol, user == null ? "" : " of " + LogText.of(user),
-                client.getHostAddress(), LogText.of(reason),
+        LOG.info(
+                "Failed {} login{} from {}: {}{}",
+                protocol,
+                user == null ? "" : " of " + LogText.of(user),
+                client.getHostAddress(),
+                LogText.of(reason),
                 ticket.recentFailures == 0 ? "" : " (" + ticket.recentFailures + " recent failures before this one)");
     }
 }

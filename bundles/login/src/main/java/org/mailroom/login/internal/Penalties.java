@@ -26,6 +26,7 @@ final class Penalties {
 
     /** How often a waiting attempt looks again when it waits for an attempt in flight. */
     static final long POLL_NANOS = 20_000_000L;
+
     private static final int MAX_TRUSTED = 100_000;
 
     private LoginSettings settings;
@@ -57,8 +58,13 @@ final class Penalties {
         private boolean started;
         private boolean finished;
 
-        private Ticket(InetAddress address, String user, boolean trustedPair, int recentFailures,
-                long successAnswerAt, long failureAnswerAt) {
+        private Ticket(
+                InetAddress address,
+                String user,
+                boolean trustedPair,
+                int recentFailures,
+                long successAnswerAt,
+                long failureAnswerAt) {
             this.address = address;
             this.user = user;
             this.trustedPair = trustedPair;
@@ -89,7 +95,12 @@ final class Penalties {
             }
         }
         long delay = delay(failures);
-        return new Ticket(address, user, trustedPair, failures, now + delay,
+        return new Ticket(
+                address,
+                user,
+                trustedPair,
+                failures,
+                now + delay,
                 now + Math.max(settings.failedLoginDelayNanos(), delay));
     }
 
@@ -154,7 +165,7 @@ final class Penalties {
 
     /** Forgets gates and trust that no longer matter; keeps the maps as small as recent activity. */
     synchronized void forgetOld(long now) {
-        for (Iterator<Gate> it = gates.values().iterator(); it.hasNext();) {
+        for (Iterator<Gate> it = gates.values().iterator(); it.hasNext(); ) {
             Gate g = it.next();
             expire(g, now);
             if (g.failures == 0 && g.inFlight == 0 && now - g.nextSlot >= 0) {

@@ -37,7 +37,7 @@ public class LoginComponentTest {
     private void bind(Authenticator service, Map<String, Object> properties) {
         bound.add(Map.entry(properties, service));
         bound.sort(java.util.Comparator.<Map.Entry<Map<String, Object>, Authenticator>>comparingInt(
-                e -> (Integer) e.getKey().get(Constants.SERVICE_RANKING))
+                        e -> (Integer) e.getKey().get(Constants.SERVICE_RANKING))
                 .thenComparing(e -> -(Long) e.getKey().get(Constants.SERVICE_ID)));
         component.authenticators = List.copyOf(bound);
     }
@@ -62,8 +62,7 @@ public class LoginComponentTest {
         bind(other, props(100, Authenticator.CREDENTIAL_TYPES, "token"));
         assertSame(low, component.authenticator("password"));
         assertSame(other, component.authenticator("TOKEN"));
-        bind(high, props(10, Authenticator.CREDENTIAL_TYPES,
-                new String[] {"token", "password"}));
+        bind(high, props(10, Authenticator.CREDENTIAL_TYPES, new String[] {"token", "password"}));
         assertSame(high, component.authenticator("password"));
         assertSame(other, component.authenticator("token"));
         bind(tie, props(10, Authenticator.CREDENTIAL_TYPES, List.of("password")));
@@ -80,19 +79,28 @@ public class LoginComponentTest {
     public void badConfigurationKeepsThePreviousSettingsAndTheRecordedFailures() throws Exception {
         component.activate(LoginsTest.config(Map.of("failedLoginDelayMillis", 100, "maxPenaltyMillis", 400)), Map.of());
         try {
-            bind(credentials -> AuthResult.invalid(credentials.user(), "wrong"),
+            bind(
+                    credentials -> AuthResult.invalid(credentials.user(), "wrong"),
                     props(0, Authenticator.CREDENTIAL_TYPES, "password"));
             java.net.InetAddress from = PenaltiesTest.address("192.0.2.44");
             for (int i = 0; i < 2; i++) {
-                component.login(new PasswordCredentials("joe", "x"), from, "test").toCompletableFuture()
+                component
+                        .login(new PasswordCredentials("joe", "x"), from, "test")
+                        .toCompletableFuture()
                         .get(10, TimeUnit.SECONDS);
             }
-            component.modified(LoginsTest.config(Map.of("failedLoginDelayMillis", 500, "maxPenaltyMillis", 100)),
+            component.modified(
+                    LoginsTest.config(Map.of("failedLoginDelayMillis", 500, "maxPenaltyMillis", 100)),
                     Map.of("felix.fileinstall.filename", "file:/etc/org.mailroom.login.cfg"));
-            component.modified(LoginsTest.config(Map.of("failedLoginDelayMillis", 100, "maxPenaltyMillis", 400,
-                    "penalizedIntervalMillis", 10)), Map.of());
+            component.modified(
+                    LoginsTest.config(Map.of(
+                            "failedLoginDelayMillis", 100, "maxPenaltyMillis", 400, "penalizedIntervalMillis", 10)),
+                    Map.of());
             long start = System.nanoTime();
-            component.login(new PasswordCredentials("joe", "x"), from, "test").toCompletableFuture().get(10, TimeUnit.SECONDS);
+            component
+                    .login(new PasswordCredentials("joe", "x"), from, "test")
+                    .toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS);
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             // After two failures the next one is answered after the doubled delay: the count survived.
             assertTrue("answered after " + millis + " ms", millis >= 190);
@@ -104,7 +112,8 @@ public class LoginComponentTest {
     @Test
     public void aBadValueAtFirstActivationStartsNoLoginService() {
         LoginComponent fresh = new LoginComponent();
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> fresh.activate(LoginsTest.config(Map.of("failedLoginDelayMillis", -1)), Map.of()));
         assertTrue(e.getMessage(), e.getMessage().contains("failedLoginDelayMillis"));
     }

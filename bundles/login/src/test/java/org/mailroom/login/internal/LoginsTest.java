@@ -59,13 +59,15 @@ public class LoginsTest {
             PasswordCredentials p = (PasswordCredentials) credentials;
             verifications.incrementAndGet();
             perUser.computeIfAbsent(p.user(), u -> new AtomicInteger()).incrementAndGet();
-            int cost = costMillis.getOrDefault(p.user(), costMillis.values().stream().max(Integer::compare).orElse(0));
+            int cost = costMillis.getOrDefault(
+                    p.user(), costMillis.values().stream().max(Integer::compare).orElse(0));
             long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(cost);
             while (System.nanoTime() < end) {
                 Thread.onSpinWait();
             }
             String stored = passwords.get(p.user());
-            return stored != null && stored.equals(p.password()) ? AuthResult.success(p.user())
+            return stored != null && stored.equals(p.password())
+                    ? AuthResult.success(p.user())
                     : AuthResult.invalid(p.user(), stored == null ? "unknown user" : "wrong password");
         }
     }
@@ -73,7 +75,8 @@ public class LoginsTest {
     private Logins logins(Map<String, Integer> overrides, int threads, int queue) {
         LoginSettings settings = LoginSettings.from(config(overrides));
         verifier = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queue));
-        return new Logins(type -> authenticator.get(), settings, new Penalties(settings), verifier, timer, System::nanoTime);
+        return new Logins(
+                type -> authenticator.get(), settings, new Penalties(settings), verifier, timer, System::nanoTime);
     }
 
     private Logins logins() {
@@ -81,8 +84,15 @@ public class LoginsTest {
     }
 
     static LoginConfig config(Map<String, Integer> values) {
-        Map<String, Integer> all = new java.util.HashMap<>(Map.of("failedLoginDelayMillis", 300, "maxPenaltyMillis", 1200,
-                "penalizedIntervalMillis", 250, "serviceWaitMillis", 500));
+        Map<String, Integer> all = new java.util.HashMap<>(Map.of(
+                "failedLoginDelayMillis",
+                300,
+                "maxPenaltyMillis",
+                1200,
+                "penalizedIntervalMillis",
+                250,
+                "serviceWaitMillis",
+                500));
         all.putAll(values);
         return Configs.of(LoginConfig.class, all);
     }
@@ -92,7 +102,8 @@ public class LoginsTest {
     }
 
     private static CompletableFuture<AuthResult> login(Logins logins, String user, String password, InetAddress from) {
-        return logins.login(new PasswordCredentials(user, password), from, "test").toCompletableFuture();
+        return logins.login(new PasswordCredentials(user, password), from, "test")
+                .toCompletableFuture();
     }
 
     @Test(timeout = 60_000)
@@ -130,7 +141,9 @@ public class LoginsTest {
         List<Long> annMillis = new ArrayList<>();
         while (System.nanoTime() < end) {
             long start = System.nanoTime();
-            assertEquals(AuthResult.Status.SUCCESS, await(login(logins, "ann", "pw", ann)).status());
+            assertEquals(
+                    AuthResult.Status.SUCCESS,
+                    await(login(logins, "ann", "pw", ann)).status());
             annMillis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
             Thread.sleep(50);
         }
@@ -178,11 +191,15 @@ public class LoginsTest {
         InetAddress from = address("192.0.2.10");
         await(login(logins, "joe", "wrong", from));
         long start = System.nanoTime();
-        assertEquals(AuthResult.Status.SUCCESS, await(login(logins, "joe", "right", from)).status());
+        assertEquals(
+                AuthResult.Status.SUCCESS,
+                await(login(logins, "joe", "right", from)).status());
         long successMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertTrue("success after a failure answered in " + successMillis + " ms", successMillis >= 290);
         start = System.nanoTime();
-        assertEquals(AuthResult.Status.SUCCESS, await(login(logins, "joe", "right", from)).status());
+        assertEquals(
+                AuthResult.Status.SUCCESS,
+                await(login(logins, "joe", "right", from)).status());
         assertTrue("trusted again after the success", System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(100));
     }
 
@@ -198,7 +215,9 @@ public class LoginsTest {
         left.cancel(false);
         Thread.sleep(1200);
         assertEquals(before, passwords.verifications.get());
-        assertEquals(AuthResult.Status.INVALID, await(login(logins, "joe", "guess2", from)).status());
+        assertEquals(
+                AuthResult.Status.INVALID,
+                await(login(logins, "joe", "guess2", from)).status());
     }
 
     @Test(timeout = 60_000)
@@ -216,14 +235,18 @@ public class LoginsTest {
             unavailable += await(f).status() == AuthResult.Status.UNAVAILABLE ? 1 : 0;
         }
         assertTrue("refused " + unavailable + " of 20", unavailable >= 15);
-        assertEquals(AuthResult.Status.SUCCESS, await(login(logins, "fast", "f", address("10.0.1.1"))).status());
+        assertEquals(
+                AuthResult.Status.SUCCESS,
+                await(login(logins, "fast", "f", address("10.0.1.1"))).status());
     }
 
     @Test(timeout = 60_000)
     public void aMissingAuthenticatorIsWaitedForThenATemporaryFailure() throws Exception {
         Logins logins = logins();
         long start = System.nanoTime();
-        assertEquals(AuthResult.Status.UNAVAILABLE, await(login(logins, "joe", "x", address("192.0.2.20"))).status());
+        assertEquals(
+                AuthResult.Status.UNAVAILABLE,
+                await(login(logins, "joe", "x", address("192.0.2.20"))).status());
         assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(450));
         CompletableFuture<AuthResult> waiting = login(logins, "joe", "right", address("192.0.2.20"));
         Thread.sleep(150);
@@ -237,8 +260,11 @@ public class LoginsTest {
         Logins logins = logins();
         InetAddress from = address("192.0.2.30");
         long start = System.nanoTime();
-        assertEquals(AuthResult.Status.INVALID, await(logins.reject(null, "malformed SASL response", from, "test")
-                .toCompletableFuture()).status());
+        assertEquals(
+                AuthResult.Status.INVALID,
+                await(logins.reject(null, "malformed SASL response", from, "test")
+                                .toCompletableFuture())
+                        .status());
         assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(290));
         assertEquals(1, logins.penalties().failures(from, System.nanoTime()));
     }
@@ -250,7 +276,8 @@ public class LoginsTest {
         InetAddress from = address("192.0.2.40");
         await(login(logins, "joe", "wrong", from));
         CompletableFuture<AuthResult> waiting = login(logins, "joe", "right", from);
-        CompletableFuture<AuthResult> rejected = logins.reject("joe", "malformed", from, "test").toCompletableFuture();
+        CompletableFuture<AuthResult> rejected =
+                logins.reject("joe", "malformed", from, "test").toCompletableFuture();
         logins.stop();
         assertEquals(AuthResult.Status.UNAVAILABLE, await(waiting).status());
         assertEquals(AuthResult.Status.UNAVAILABLE, await(rejected).status());

@@ -58,7 +58,7 @@ public class PenaltiesTest {
                 penalties.failed(running, now);
                 running = null;
             }
-            for (java.util.Iterator<Penalties.Ticket> it = waiting.iterator(); it.hasNext();) {
+            for (java.util.Iterator<Penalties.Ticket> it = waiting.iterator(); it.hasNext(); ) {
                 Penalties.Ticket t = it.next();
                 if (penalties.start(t, now) == 0) {
                     assertEquals("two verifications at once", null, running);

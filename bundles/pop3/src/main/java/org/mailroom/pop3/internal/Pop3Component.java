@@ -30,7 +30,10 @@ import org.slf4j.LoggerFactory;
  * The POP3 protocol service. The login service, SASL mechanisms and the store are dynamic
  * references: sessions look them up per command, so those bundles can be updated under load.
  */
-@Component(service = Protocol.class, configurationPid = "org.mailroom.pop3", configurationPolicy = ConfigurationPolicy.OPTIONAL,
+@Component(
+        service = Protocol.class,
+        configurationPid = "org.mailroom.pop3",
+        configurationPolicy = ConfigurationPolicy.OPTIONAL,
         property = Protocol.NAME + "=pop3")
 @Designate(ocd = Pop3Config.class)
 public class Pop3Component implements Protocol, Pop3Services {
@@ -41,16 +44,27 @@ public class Pop3Component implements Protocol, Pop3Services {
     // login.target, mechanism.target or store.target (an LDAP filter). DS keeps the lists sorted
     // as ServiceReference.compareTo does: the highest ranking (then the lowest service id) last.
 
-    @Reference(name = "login", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+    @Reference(
+            name = "login",
+            cardinality = ReferenceCardinality.OPTIONAL,
+            policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     volatile LoginService login;
 
-    @Reference(name = "mechanism", service = SaslMechanism.class, cardinality = ReferenceCardinality.MULTIPLE,
-            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    @Reference(
+            name = "mechanism",
+            service = SaslMechanism.class,
+            cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
     volatile List<SaslMechanism> mechanisms = List.of();
 
-    @Reference(name = "store", service = MailStore.class, cardinality = ReferenceCardinality.MULTIPLE,
-            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    @Reference(
+            name = "store",
+            service = MailStore.class,
+            cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
     volatile List<MailStore> stores = List.of();
 
     private final MailboxLocks locks = new MailboxLocks();
@@ -73,7 +87,9 @@ public class Pop3Component implements Protocol, Pop3Services {
         try {
             settings = Pop3Settings.from(config);
         } catch (IllegalArgumentException e) {
-            LOG.error("Bad POP3 configuration in {}: {}; the previous settings stay in force", file(properties),
+            LOG.error(
+                    "Bad POP3 configuration in {}: {}; the previous settings stay in force",
+                    file(properties),
                     e.getMessage());
         }
     }

@@ -12,7 +12,9 @@ public @interface Pop3Config {
     @AttributeDefinition(description = "Minimum seconds between two logins of one user (LOGIN-DELAY); 0 for none")
     int loginDelaySeconds() default 0;
 
-    @AttributeDefinition(description = "How long a command waits for a missing login or store service (being updated) before -ERR [SYS/TEMP]")
+    @AttributeDefinition(
+            description =
+                    "How long a command waits for a missing login or store service (being updated) before -ERR [SYS/TEMP]")
     int serviceWaitMillis() default 3000;
 
     @AttributeDefinition(description = "Failed or unknown commands before the connection is closed")

@@ -14,8 +14,7 @@ final class Pop3Replies {
     static final String SIGNING_OFF = "+OK Mailroom POP3 server signing off";
     static final String SHUTTING_DOWN = "-ERR [SYS/TEMP] Server shutting down, try again later";
 
-    private Pop3Replies() {
-    }
+    private Pop3Replies() {}
 
     /** The refusal of a connection before any session starts, e.g. over a connection limit. */
     static String refusal(String reason) {

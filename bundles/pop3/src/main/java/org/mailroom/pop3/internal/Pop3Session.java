@@ -44,7 +44,11 @@ final class Pop3Session implements ProtocolSession {
     static final String IMPLEMENTATION = "Mailroom";
     private static final String PROTOCOL = "pop3";
 
-    private enum State { AUTHORIZATION, TRANSACTION, CLOSED }
+    private enum State {
+        AUTHORIZATION,
+        TRANSACTION,
+        CLOSED
+    }
 
     private final Connection connection;
     private final Pop3Services services;
@@ -52,7 +56,7 @@ final class Pop3Session implements ProtocolSession {
     private final MailboxLocks locks;
     private final LoginHistory logins;
     private final LongSupplier clock;
-    private Runnable whenClosed = () -> { };
+    private Runnable whenClosed = () -> {};
 
     private State state = State.AUTHORIZATION;
     private String pendingUser;
@@ -63,8 +67,13 @@ final class Pop3Session implements ProtocolSession {
     private int badCommands;
     private SaslExchange sasl;
 
-    Pop3Session(Connection connection, Pop3Services services, Pop3Settings settings, MailboxLocks locks,
-            LoginHistory logins, LongSupplier clock) {
+    Pop3Session(
+            Connection connection,
+            Pop3Services services,
+            Pop3Settings settings,
+            MailboxLocks locks,
+            LoginHistory logins,
+            LongSupplier clock) {
         this.connection = connection;
         this.services = services;
         this.settings = settings;
@@ -91,8 +100,12 @@ final class Pop3Session implements ProtocolSession {
         }
         String line;
         try {
-            line = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+            line = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
         } catch (CharacterCodingException e) {
             if (sasl != null) {
                 endSasl();
@@ -157,8 +170,7 @@ final class Pop3Session implements ProtocolSession {
             case "UTF8" -> connection.send("+OK UTF8 enabled");
             case "QUIT" -> quit();
             case "APOP" -> bad("-ERR APOP is not offered here");
-            case "STAT", "LIST", "RETR", "DELE", "NOOP", "RSET", "TOP", "UIDL" ->
-                    bad("-ERR Not logged in");
+            case "STAT", "LIST", "RETR", "DELE", "NOOP", "RSET", "TOP", "UIDL" -> bad("-ERR Not logged in");
             default -> bad(Pop3Replies.UNKNOWN_COMMAND);
         }
     }
@@ -246,10 +258,15 @@ final class Pop3Session implements ProtocolSession {
             return;
         }
         // No mechanism at all means the authentication bundle is being replaced: wait for it.
-        awaitService(() -> mechanism(name), RETRY, deadline(), mechanism -> startSasl(mechanism, initial),
-                () -> connection.send(services.mechanisms().isEmpty()
-                        ? Pop3Replies.AUTH_UNAVAILABLE
-                        : Pop3Replies.UNSUPPORTED_MECHANISM));
+        awaitService(
+                () -> mechanism(name),
+                RETRY,
+                deadline(),
+                mechanism -> startSasl(mechanism, initial),
+                () -> connection.send(
+                        services.mechanisms().isEmpty()
+                                ? Pop3Replies.AUTH_UNAVAILABLE
+                                : Pop3Replies.UNSUPPORTED_MECHANISM));
     }
 
     private SaslMechanism mechanism(String name) {
@@ -324,7 +341,8 @@ final class Pop3Session implements ProtocolSession {
     }
 
     private void authenticate(Credentials credentials) {
-        if (credentials instanceof PasswordCredentials p && (p.password().isEmpty() || p.user().isEmpty())) {
+        if (credentials instanceof PasswordCredentials p
+                && (p.password().isEmpty() || p.user().isEmpty())) {
             failedLogin("empty user name or password", credentials.user());
             return;
         }
@@ -336,7 +354,10 @@ final class Pop3Session implements ProtocolSession {
      * the attempt then goes to the login service registered next, until the deadline.
      */
     private void authenticate(Credentials credentials, long deadline) {
-        awaitService(services::login, RETRY, deadline,
+        awaitService(
+                services::login,
+                RETRY,
+                deadline,
                 login -> connection.await(login.login(credentials, clientAddress(), PROTOCOL), (result, failure) -> {
                     if (result != null && result.succeeded()) {
                         login(result.user(), deadline());
@@ -353,8 +374,12 @@ final class Pop3Session implements ProtocolSession {
 
     /** A failure POP3 decided itself: counted and answered by the login service like a wrong password. */
     private void failedLogin(String reason, String name) {
-        awaitService(services::login, RETRY, deadline(),
-                login -> connection.await(login.reject(name, reason, clientAddress(), PROTOCOL),
+        awaitService(
+                services::login,
+                RETRY,
+                deadline(),
+                login -> connection.await(
+                        login.reject(name, reason, clientAddress(), PROTOCOL),
                         (result, failure) -> bad(Pop3Replies.AUTH_FAILED)),
                 () -> bad(Pop3Replies.AUTH_FAILED));
     }
@@ -370,26 +395,29 @@ final class Pop3Session implements ProtocolSession {
             return;
         }
         user = name;
-        awaitStore(deadline, store -> {
-            List<MessageInfo> listed = store.list(name);
-            // Counted only once the mailbox opened, so a store failure does not use up the user's slot.
-            if (!logins.tryLogin(name, settings.loginDelaySeconds(), clock.getAsLong())) {
-                releaseMailbox();
-                user = null;
-                connection.send("-ERR [LOGIN-DELAY] Minimum time between logins is " + settings.loginDelaySeconds()
-                        + " seconds");
-                return;
-            }
-            messages = List.copyOf(listed);
-            deleted = new boolean[messages.size()];
-            state = State.TRANSACTION;
-            connection.authenticated(name);
-            LOG.info("POP3 login of {} from {}", LogText.of(name), connection.remoteAddress());
-            connection.send("+OK Logged in, " + messages.size() + " messages (" + totalSize() + " octets)");
-        }, () -> {
-            releaseMailbox();
-            user = null;
-        });
+        awaitStore(
+                deadline,
+                store -> {
+                    List<MessageInfo> listed = store.list(name);
+                    // Counted only once the mailbox opened, so a store failure does not use up the user's slot.
+                    if (!logins.tryLogin(name, settings.loginDelaySeconds(), clock.getAsLong())) {
+                        releaseMailbox();
+                        user = null;
+                        connection.send("-ERR [LOGIN-DELAY] Minimum time between logins is "
+                                + settings.loginDelaySeconds() + " seconds");
+                        return;
+                    }
+                    messages = List.copyOf(listed);
+                    deleted = new boolean[messages.size()];
+                    state = State.TRANSACTION;
+                    connection.authenticated(name);
+                    LOG.info("POP3 login of {} from {}", LogText.of(name), connection.remoteAddress());
+                    connection.send("+OK Logged in, " + messages.size() + " messages (" + totalSize() + " octets)");
+                },
+                () -> {
+                    releaseMailbox();
+                    user = null;
+                });
     }
 
     // ---- TRANSACTION state
@@ -458,8 +486,8 @@ final class Pop3Session implements ProtocolSession {
             }
             return;
         }
-        connection.send(uids ? "+OK Unique-ID listing follows" : "+OK " + count() + " messages (" + totalSize()
-                + " octets)");
+        connection.send(
+                uids ? "+OK Unique-ID listing follows" : "+OK " + count() + " messages (" + totalSize() + " octets)");
         for (int i = 0; i < messages.size(); i++) {
             if (!deleted[i]) {
                 connection.send((i + 1) + " " + value(i, uids));
@@ -499,17 +527,20 @@ final class Pop3Session implements ProtocolSession {
             return;
         }
         MessageInfo m = messages.get(i);
-        awaitStore(deadline(), store -> {
-            InputStream content;
-            try {
-                content = store.open(user, m.uid());
-            } catch (MessageNotFoundException e) {
-                connection.send("-ERR Message " + (i + 1) + " is no longer available");
-                return;
-            }
-            connection.send(topLines == null ? "+OK " + m.size() + " octets" : "+OK Top of message follows");
-            connection.sendStream(new Pop3ContentStream(content, topLines == null ? -1 : topLines));
-        }, () -> { });
+        awaitStore(
+                deadline(),
+                store -> {
+                    InputStream content;
+                    try {
+                        content = store.open(user, m.uid());
+                    } catch (MessageNotFoundException e) {
+                        connection.send("-ERR Message " + (i + 1) + " is no longer available");
+                        return;
+                    }
+                    connection.send(topLines == null ? "+OK " + m.size() + " octets" : "+OK Top of message follows");
+                    connection.sendStream(new Pop3ContentStream(content, topLines == null ? -1 : topLines));
+                },
+                () -> {});
     }
 
     private void dele(String argument) {
@@ -532,10 +563,13 @@ final class Pop3Session implements ProtocolSession {
             finish(Pop3Replies.SIGNING_OFF);
             return;
         }
-        awaitStore(deadline(), store -> {
-            int removed = store.delete(user, uids);
-            finish(Pop3Replies.SIGNING_OFF + " (" + removed + " messages deleted)");
-        }, () -> finish(null));
+        awaitStore(
+                deadline(),
+                store -> {
+                    int removed = store.delete(user, uids);
+                    finish(Pop3Replies.SIGNING_OFF + " (" + removed + " messages deleted)");
+                },
+                () -> finish(null));
     }
 
     private void quit() {
@@ -580,19 +614,26 @@ final class Pop3Session implements ProtocolSession {
      * -ERR [SYS/TEMP] or [SYS/PERM] replies, and {@code onFailure} runs after the reply.
      */
     private void awaitStore(long deadline, StoreAction action, Runnable onFailure) {
-        awaitService(services::store, RETRY, deadline, store -> {
-            try {
-                action.run(store);
-            } catch (StoreException e) {
-                LOG.warn("Mail store failed for {}: {}", LogText.of(user), e.getMessage());
-                connection.send(e.isTemporary() ? Pop3Replies.MAILBOX_UNAVAILABLE
-                        : "-ERR [SYS/PERM] Mailbox unavailable: " + e.getMessage());
-                onFailure.run();
-            }
-        }, () -> {
-            connection.send(Pop3Replies.MAILBOX_UNAVAILABLE);
-            onFailure.run();
-        });
+        awaitService(
+                services::store,
+                RETRY,
+                deadline,
+                store -> {
+                    try {
+                        action.run(store);
+                    } catch (StoreException e) {
+                        LOG.warn("Mail store failed for {}: {}", LogText.of(user), e.getMessage());
+                        connection.send(
+                                e.isTemporary()
+                                        ? Pop3Replies.MAILBOX_UNAVAILABLE
+                                        : "-ERR [SYS/PERM] Mailbox unavailable: " + e.getMessage());
+                        onFailure.run();
+                    }
+                },
+                () -> {
+                    connection.send(Pop3Replies.MAILBOX_UNAVAILABLE);
+                    onFailure.run();
+                });
     }
 
     /**
@@ -600,8 +641,8 @@ final class Pop3Session implements ProtocolSession {
      * updated) it retries without holding a thread until {@code deadline}, then runs {@code missing}.
      * A service that fails with a runtime error while it goes away is retried the same way.
      */
-    private <T> void awaitService(Supplier<T> lookup, Duration retry, long deadline, Consumer<T> use,
-            Runnable missing) {
+    private <T> void awaitService(
+            Supplier<T> lookup, Duration retry, long deadline, Consumer<T> use, Runnable missing) {
         if (state == State.CLOSED) {
             return;
         }

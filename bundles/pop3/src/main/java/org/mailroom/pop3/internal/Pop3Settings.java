@@ -3,7 +3,11 @@ package org.mailroom.pop3.internal;
 import java.time.Duration;
 
 /** Validated POP3 settings. */
-record Pop3Settings(boolean allowPlaintextAuth, int loginDelaySeconds, Duration serviceWait, int maxBadCommands,
+record Pop3Settings(
+        boolean allowPlaintextAuth,
+        int loginDelaySeconds,
+        Duration serviceWait,
+        int maxBadCommands,
         int maxSaslLineLength) {
 
     static final Pop3Settings DEFAULTS = new Pop3Settings(false, 0, Duration.ofSeconds(3), 10, 65536);
@@ -24,7 +28,11 @@ record Pop3Settings(boolean allowPlaintextAuth, int loginDelaySeconds, Duration 
     }
 
     static Pop3Settings from(Pop3Config c) {
-        return new Pop3Settings(c.allowPlaintextAuth(), c.loginDelaySeconds(), Duration.ofMillis(c.serviceWaitMillis()),
-                c.maxBadCommands(), c.maxSaslLineLength());
+        return new Pop3Settings(
+                c.allowPlaintextAuth(),
+                c.loginDelaySeconds(),
+                Duration.ofMillis(c.serviceWaitMillis()),
+                c.maxBadCommands(),
+                c.maxSaslLineLength());
     }
 }

@@ -78,7 +78,8 @@ public class Pop3ComponentTest {
         component.configure(config(Map.of("loginDelaySeconds", 42)), Map.of());
         RecordingConnection c1 = new RecordingConnection(true, false, false);
         assertTrue(capa(c1, component.open(c1)).contains("LOGIN-DELAY 42"));
-        component.configure(config(Map.of("loginDelaySeconds", 7, "maxSaslLineLength", 100)),
+        component.configure(
+                config(Map.of("loginDelaySeconds", 7, "maxSaslLineLength", 100)),
                 Map.of("felix.fileinstall.filename", "file:/etc/org.mailroom.pop3.cfg"));
         RecordingConnection c2 = new RecordingConnection(true, false, false);
         assertTrue(capa(c2, component.open(c2)).contains("LOGIN-DELAY 42"));
@@ -90,8 +91,8 @@ public class Pop3ComponentTest {
     @Test
     public void aBadValueAtFirstActivationStartsNoPop3() {
         Pop3Component fresh = new Pop3Component();
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> fresh.activate(config(Map.of("maxBadCommands", 0)), Map.of()));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> fresh.activate(config(Map.of("maxBadCommands", 0)), Map.of()));
         assertTrue(e.getMessage(), e.getMessage().contains("maxBadCommands"));
     }
 

@@ -20,12 +20,8 @@ public class Pop3ContentStreamTest {
     @Rule
     public final Timeout timeout = Timeout.seconds(60);
 
-    private static final String MESSAGE = "From: a@example.org\r\n"
-            + "Subject: test\r\n"
-            + "\r\n"
-            + "line 1\r\n"
-            + "line 2\r\n"
-            + "line 3\r\n";
+    private static final String MESSAGE =
+            "From: a@example.org\r\n" + "Subject: test\r\n" + "\r\n" + "line 1\r\n" + "line 2\r\n" + "line 3\r\n";
 
     /** Reads the whole stream with reads of at most {@code chunk} octets. */
     private static byte[] drain(InputStream in, int chunk) throws IOException {
@@ -40,8 +36,9 @@ public class Pop3ContentStreamTest {
     }
 
     private static String wire(String message, long bodyLines) throws IOException {
-        return new String(drain(new Pop3ContentStream(new ByteArrayInputStream(message.getBytes(ISO_8859_1)),
-                bodyLines), 8192), ISO_8859_1);
+        return new String(
+                drain(new Pop3ContentStream(new ByteArrayInputStream(message.getBytes(ISO_8859_1)), bodyLines), 8192),
+                ISO_8859_1);
     }
 
     /** A source that hands out at most {@code chunk} octets per read, to cross every buffer boundary. */
@@ -75,8 +72,8 @@ public class Pop3ContentStreamTest {
     @Test
     public void linesStartingWithDotAreStuffed() throws IOException {
         String message = "Subject: dots\r\n\r\n.hidden\r\nmiddle . dot\r\n..two\r\n.\r\nend\r\n";
-        assertEquals("Subject: dots\r\n\r\n..hidden\r\nmiddle . dot\r\n...two\r\n..\r\nend\r\n.\r\n",
-                wire(message, -1));
+        assertEquals(
+                "Subject: dots\r\n\r\n..hidden\r\nmiddle . dot\r\n...two\r\n..\r\nend\r\n.\r\n", wire(message, -1));
     }
 
     @Test
@@ -179,8 +176,8 @@ public class Pop3ContentStreamTest {
             assertArrayEquals("odd reads, TOP " + lines, large, odd);
             assertArrayEquals("read(), TOP " + lines, large, single.toByteArray());
         }
-        assertArrayEquals(expectedRetr(message),
-                drain(new Pop3ContentStream(new ByteArrayInputStream(message), -1), 1));
+        assertArrayEquals(
+                expectedRetr(message), drain(new Pop3ContentStream(new ByteArrayInputStream(message), -1), 1));
     }
 
     @Test
@@ -188,9 +185,10 @@ public class Pop3ContentStreamTest {
         byte[] message = sampleMessage(50_000);
         byte[] expected = drain(new Pop3ContentStream(new ByteArrayInputStream(message), -1), 8192);
         for (int chunk : new int[] {1, 2, 3, 16_383, 16_384, 16_385}) {
-            assertArrayEquals("source chunk " + chunk, expected,
-                    drain(new Pop3ContentStream(trickle(message, chunk), -1), 8192));
-            assertArrayEquals("source chunk " + chunk + " TOP 10",
+            assertArrayEquals(
+                    "source chunk " + chunk, expected, drain(new Pop3ContentStream(trickle(message, chunk), -1), 8192));
+            assertArrayEquals(
+                    "source chunk " + chunk + " TOP 10",
                     drain(new Pop3ContentStream(new ByteArrayInputStream(message), 10), 8192),
                     drain(new Pop3ContentStream(trickle(message, chunk), 10), 8192));
         }
@@ -216,8 +214,8 @@ public class Pop3ContentStreamTest {
 
     @Test
     public void multiMegabyteMessageStreams() throws IOException {
-        byte[] line = "0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz\r\n".getBytes(
-                ISO_8859_1);
+        byte[] line =
+                "0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz\r\n".getBytes(ISO_8859_1);
         byte[] dotLine = ".starts with a dot\r\n".getBytes(ISO_8859_1);
         long repetitions = 100_000;
         long sourceLength = (line.length + dotLine.length) * repetitions;

@@ -3,7 +3,6 @@ package org.mailroom.pop3.internal;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
-import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
 import java.time.Duration;
@@ -32,14 +31,15 @@ public class Pop3SessionTest {
 
     private final TestServices services = new TestServices();
     private final MemoryStore store = new MemoryStore();
-    private final PasswordTable passwords = new PasswordTable().with("alice", "secret").with("bob", "hunter2");
+    private final PasswordTable passwords =
+            new PasswordTable().with("alice", "secret").with("bob", "hunter2");
     private final MailboxLocks locks = new MailboxLocks();
     private final LoginHistory logins = new LoginHistory();
     private final AtomicLong clock = new AtomicLong(1_700_000_000_000L);
     private Pop3Settings settings = settings(false, 0, Duration.ofMillis(100), 10);
 
-    private static Pop3Settings settings(boolean allowPlaintext, int loginDelaySeconds, Duration serviceWait,
-            int maxBadCommands) {
+    private static Pop3Settings settings(
+            boolean allowPlaintext, int loginDelaySeconds, Duration serviceWait, int maxBadCommands) {
         return new Pop3Settings(allowPlaintext, loginDelaySeconds, serviceWait, maxBadCommands, 65536);
     }
 
@@ -127,8 +127,17 @@ public class Pop3SessionTest {
     }
 
     private static void assertCommonCapabilities(List<String> caps) {
-        for (String name : new String[] {"TOP", "UIDL", "RESP-CODES", "AUTH-RESP-CODE", "PIPELINING", "EXPIRE",
-            "LOGIN-DELAY", "UTF8", "IMPLEMENTATION"}) {
+        for (String name : new String[] {
+            "TOP",
+            "UIDL",
+            "RESP-CODES",
+            "AUTH-RESP-CODE",
+            "PIPELINING",
+            "EXPIRE",
+            "LOGIN-DELAY",
+            "UTF8",
+            "IMPLEMENTATION"
+        }) {
             assertTrue(name + " missing from " + caps, hasCapability(caps, name));
         }
     }
@@ -242,7 +251,9 @@ public class Pop3SessionTest {
         Client c = secure();
         c.one("USER alice");
         c.raw("PASS wrong");
-        assertTrue("reply must wait for the login service: " + c.connection.output, c.connection.fresh().isEmpty());
+        assertTrue(
+                "reply must wait for the login service: " + c.connection.output,
+                c.connection.fresh().isEmpty());
         assertEquals(List.of("bad password"), services.logins.failures);
         assertTrue(c.connection.runOnePause());
         List<String> reply = c.connection.freshText();
@@ -464,13 +475,19 @@ public class Pop3SessionTest {
         c.login("alice", "secret");
         List<String> uids = store.uids("alice");
         assertEquals("+OK 3 " + TOTAL, c.one("STAT"));
-        assertEquals(List.of("+OK 3 messages (" + TOTAL + " octets)", "1 " + M1.length(), "2 " + M2.length(),
-                "3 " + M3.length(), "."), c.cmd("LIST"));
+        assertEquals(
+                List.of(
+                        "+OK 3 messages (" + TOTAL + " octets)",
+                        "1 " + M1.length(),
+                        "2 " + M2.length(),
+                        "3 " + M3.length(),
+                        "."),
+                c.cmd("LIST"));
         assertEquals("+OK 2 " + M2.length(), c.one("LIST 2"));
         List<String> uidl = c.cmd("UIDL");
         assertStartsWith("+OK", uidl.get(0));
-        assertEquals(List.of("1 " + uids.get(0), "2 " + uids.get(1), "3 " + uids.get(2), "."),
-                uidl.subList(1, uidl.size()));
+        assertEquals(
+                List.of("1 " + uids.get(0), "2 " + uids.get(1), "3 " + uids.get(2), "."), uidl.subList(1, uidl.size()));
         assertEquals("+OK 3 " + uids.get(2), c.one("UIDL 3"));
         assertEquals("+OK", c.one("NOOP"));
         assertStartsWith("-ERR", c.one("LIST 4"));
@@ -487,7 +504,8 @@ public class Pop3SessionTest {
         assertEquals(2, out.size());
         assertEquals("+OK " + M2.length() + " octets", out.get(0).line());
         assertTrue(out.get(1).isStream());
-        assertEquals("Subject: two\r\n\r\n..dotted\r\nsecond\r\n.\r\n", out.get(1).text());
+        assertEquals(
+                "Subject: two\r\n\r\n..dotted\r\nsecond\r\n.\r\n", out.get(1).text());
         assertEquals(M1 + ".\r\n", c.cmd("RETR 1").get(1));
         assertStartsWith("-ERR", c.one("RETR"));
         assertStartsWith("-ERR", c.one("RETR 9"));
@@ -501,7 +519,9 @@ public class Pop3SessionTest {
         assertEquals(2, top.size());
         assertStartsWith("+OK", top.get(0));
         assertEquals("From: a@example.org\r\nSubject: one\r\n\r\n.\r\n", top.get(1));
-        assertEquals("From: a@example.org\r\nSubject: one\r\n\r\nfirst\r\n.\r\n", c.cmd("TOP 1 1").get(1));
+        assertEquals(
+                "From: a@example.org\r\nSubject: one\r\n\r\nfirst\r\n.\r\n",
+                c.cmd("TOP 1 1").get(1));
         assertEquals(M1 + ".\r\n", c.cmd("TOP 1 50").get(1));
         assertStartsWith("-ERR", c.one("TOP 1"));
         assertStartsWith("-ERR", c.one("TOP 1 -1"));
@@ -515,8 +535,13 @@ public class Pop3SessionTest {
         c.login("alice", "secret");
         assertStartsWith("+OK", c.one("DELE 2"));
         assertEquals("+OK 2 " + (M1.length() + M3.length()), c.one("STAT"));
-        assertEquals(List.of("+OK 2 messages (" + (M1.length() + M3.length()) + " octets)", "1 " + M1.length(),
-                "3 " + M3.length(), "."), c.cmd("LIST"));
+        assertEquals(
+                List.of(
+                        "+OK 2 messages (" + (M1.length() + M3.length()) + " octets)",
+                        "1 " + M1.length(),
+                        "3 " + M3.length(),
+                        "."),
+                c.cmd("LIST"));
         assertEquals(4, c.cmd("UIDL").size());
         assertStartsWith("-ERR", c.one("LIST 2"));
         assertStartsWith("-ERR", c.one("UIDL 2"));
@@ -835,8 +860,8 @@ public class Pop3SessionTest {
             }
 
             @Override
-            public java.util.concurrent.CompletionStage<org.mailroom.api.auth.AuthResult> reject(String user,
-                    String reason, java.net.InetAddress client, String protocol) {
+            public java.util.concurrent.CompletionStage<org.mailroom.api.auth.AuthResult> reject(
+                    String user, String reason, java.net.InetAddress client, String protocol) {
                 throw new AssertionError();
             }
         };
@@ -1029,8 +1054,8 @@ public class Pop3SessionTest {
     public void transactionCommandsRefusedBeforeLogin() {
         settings = settings(false, 0, Duration.ofMillis(100), 100);
         Client c = secure();
-        for (String command : new String[] {"STAT", "LIST", "LIST 1", "UIDL", "RETR 1", "TOP 1 0", "DELE 1",
-            "RSET", "NOOP"}) {
+        for (String command :
+                new String[] {"STAT", "LIST", "LIST 1", "UIDL", "RETR 1", "TOP 1 0", "DELE 1", "RSET", "NOOP"}) {
             assertEquals(command, "-ERR Not logged in", c.one(command));
         }
         assertEquals("-ERR USER first", c.one("PASS secret"));
@@ -1044,8 +1069,9 @@ public class Pop3SessionTest {
         Client c = secure();
         c.login("alice", "secret");
         List<String> refused = new ArrayList<>();
-        for (String command : new String[] {"USER bob", "PASS hunter2", "AUTH PLAIN " + b64("\0bob\0hunter2"),
-            "STLS", "APOP bob x", "UTF8"}) {
+        for (String command : new String[] {
+            "USER bob", "PASS hunter2", "AUTH PLAIN " + b64("\0bob\0hunter2"), "STLS", "APOP bob x", "UTF8"
+        }) {
             refused.add(c.one(command));
         }
         for (String reply : refused) {

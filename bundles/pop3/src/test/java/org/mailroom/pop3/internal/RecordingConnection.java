@@ -36,7 +36,7 @@ final class RecordingConnection implements Connection {
         }
     }
 
-    record Pause(Duration delay, Runnable then) { }
+    record Pause(Duration delay, Runnable then) {}
 
     final List<Output> output = new ArrayList<>();
     final Deque<Pause> pending = new ArrayDeque<>();

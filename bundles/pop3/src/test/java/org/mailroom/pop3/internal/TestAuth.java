@@ -17,8 +17,7 @@ import org.mailroom.api.sasl.SaslStep;
 /** Plain Java implementations of the auth and SASL contracts for session tests. */
 final class TestAuth {
 
-    private TestAuth() {
-    }
+    private TestAuth() {}
 
     /** Checks passwords against a table; records every attempt; can be switched to UNAVAILABLE. */
     static final class PasswordTable implements Authenticator {
@@ -129,8 +128,8 @@ final class TestAuth {
 
         @Override
         public SaslExchange start() {
-            return response -> SaslStep.done(new PasswordCredentials("token-user",
-                    new String(response, StandardCharsets.UTF_8)));
+            return response ->
+                    SaslStep.done(new PasswordCredentials("token-user", new String(response, StandardCharsets.UTF_8)));
         }
     }
 }

@@ -20,6 +20,7 @@ final class TestServices implements Pop3Services {
     volatile boolean loginServiceMissing;
     /** When set, the login service registered instead of {@link #logins}. */
     volatile LoginService loginOverride;
+
     final List<SaslMechanism> mechanisms = new CopyOnWriteArrayList<>();
     final TestLogins logins = new TestLogins();
     volatile int storeLookups;

@@ -2,7 +2,6 @@ package org.mailroom.shell.internal;
 
 import java.io.IOException;
 import java.util.List;
-
 import org.mailroom.api.auth.UserDirectory;
 import org.mailroom.api.store.MailStore;
 import org.mailroom.api.store.MessageInfo;
@@ -16,8 +15,7 @@ final class MailCommands {
         String readLine(String prompt, Character mask) throws IOException;
     }
 
-    private MailCommands() {
-    }
+    private MailCommands() {}
 
     static UserDirectory require(UserDirectory directory) {
         if (directory == null) {
@@ -36,7 +34,8 @@ final class MailCommands {
         return "User " + user + " added";
     }
 
-    static String userPasswd(UserDirectory directory, String user, String password, Prompter prompter) throws IOException {
+    static String userPasswd(UserDirectory directory, String user, String password, Prompter prompter)
+            throws IOException {
         UserDirectory d = require(directory);
         if (!d.exists(user)) {
             throw new IllegalArgumentException("Unknown user: " + user);
@@ -65,14 +64,16 @@ final class MailCommands {
             throw new IllegalArgumentException("Unknown user: " + user);
         }
         if (store == null) {
-            throw new IllegalStateException("No mail store is available (is bundle org.mailroom.store.maildir active?)");
+            throw new IllegalStateException(
+                    "No mail store is available (is bundle org.mailroom.store.maildir active?)");
         }
         List<MessageInfo> messages = store.list(user);
         long octets = 0;
         for (MessageInfo m : messages) {
             octets += m.size();
         }
-        return user + ": " + messages.size() + (messages.size() == 1 ? " message, " : " messages, ") + octets + " octets";
+        return user + ": " + messages.size() + (messages.size() == 1 ? " message, " : " messages, ") + octets
+                + " octets";
     }
 
     static String promptNewPassword(Prompter prompter) throws IOException {

@@ -1,14 +1,17 @@
 package org.mailroom.shell.internal;
 
-import org.mailroom.api.store.MailStore;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.mailroom.api.auth.UserDirectory;
+import org.mailroom.api.store.MailStore;
 
-@Command(scope = "mail", name = "mailbox-info", description = "Shows the number of messages and their total size in octets")
+@Command(
+        scope = "mail",
+        name = "mailbox-info",
+        description = "Shows the number of messages and their total size in octets")
 @Service
 public class MailboxInfoCommand implements Action {
 

@@ -1,14 +1,17 @@
 package org.mailroom.shell.internal;
 
-import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.api.console.Session;
 import org.mailroom.api.auth.UserDirectory;
 
-@Command(scope = "mail", name = "user-passwd", description = "Changes a user's password; prompts for it if it is not given")
+@Command(
+        scope = "mail",
+        name = "user-passwd",
+        description = "Changes a user's password; prompts for it if it is not given")
 @Service
 public class UserPasswdCommand implements Action {
 
@@ -21,7 +24,11 @@ public class UserPasswdCommand implements Action {
     @Argument(index = 0, name = "user", required = true, description = "User name")
     String user;
 
-    @Argument(index = 1, name = "password", required = false, description = "New password (prompted for without echo if omitted)")
+    @Argument(
+            index = 1,
+            name = "password",
+            required = false,
+            description = "New password (prompted for without echo if omitted)")
     String password;
 
     @Override

@@ -13,7 +13,6 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-
 import org.junit.Test;
 import org.mailroom.api.auth.UserDirectory;
 import org.mailroom.api.store.MailStore;
@@ -69,8 +68,14 @@ public class MailCommandsTest {
         MailCommands.userAdd(dir, "b", null, answers("secret", "secret"));
         assertEquals("secret", dir.passwords.get("b"));
         assertEquals(List.of("New password: ", "Retype new password: "), prompts);
-        expect(IllegalArgumentException.class, "do not match", () -> MailCommands.userAdd(dir, "c", null, answers("x", "y")));
-        expect(IllegalArgumentException.class, "Empty password", () -> MailCommands.userAdd(dir, "c", null, answers("")));
+        expect(
+                IllegalArgumentException.class,
+                "do not match",
+                () -> MailCommands.userAdd(dir, "c", null, answers("x", "y")));
+        expect(
+                IllegalArgumentException.class,
+                "Empty password",
+                () -> MailCommands.userAdd(dir, "c", null, answers("")));
         expect(IllegalArgumentException.class, "already exists", () -> MailCommands.userAdd(dir, "a", "pw", answers()));
         assertEquals(List.of("a", "b"), dir.users());
     }
@@ -80,7 +85,10 @@ public class MailCommandsTest {
         dir.add("a", "old");
         assertEquals("Password of a changed", MailCommands.userPasswd(dir, "a", null, answers("n", "n")));
         assertEquals("n", dir.passwords.get("a"));
-        expect(IllegalArgumentException.class, "Unknown user: zz", () -> MailCommands.userPasswd(dir, "zz", "x", answers()));
+        expect(
+                IllegalArgumentException.class,
+                "Unknown user: zz",
+                () -> MailCommands.userPasswd(dir, "zz", "x", answers()));
         assertEquals("a", MailCommands.userList(dir));
         expect(IllegalArgumentException.class, "Unknown user: zz", () -> MailCommands.userRemove(dir, "zz"));
         assertEquals("User a removed", MailCommands.userRemove(dir, "a"));
@@ -90,7 +98,10 @@ public class MailCommandsTest {
     @Test
     public void missingServicesGiveClearErrors() {
         expect(IllegalStateException.class, "No user directory service", () -> MailCommands.userList(null));
-        expect(IllegalStateException.class, "No user directory service", () -> MailCommands.userAdd(null, "a", "b", answers()));
+        expect(
+                IllegalStateException.class,
+                "No user directory service",
+                () -> MailCommands.userAdd(null, "a", "b", answers()));
         expect(IllegalStateException.class, "No mail store", () -> MailCommands.mailboxInfo(null, null, "a"));
     }
 
@@ -119,7 +130,9 @@ public class MailCommandsTest {
         dir.add("a", "pw");
         assertEquals("a: 2 messages, 3120 octets", MailCommands.mailboxInfo(store, dir, "a"));
         expect(IllegalArgumentException.class, "Unknown user: b", () -> MailCommands.mailboxInfo(store, dir, "b"));
-        assertEquals("without a directory the store is asked anyway", "b: 2 messages, 3120 octets",
+        assertEquals(
+                "without a directory the store is asked anyway",
+                "b: 2 messages, 3120 octets",
                 MailCommands.mailboxInfo(store, null, "b"));
         expect(StoreException.class, "disk gone", () -> MailCommands.mailboxInfo(store, null, "broken"));
     }

@@ -48,7 +48,8 @@ final class ConnectionRates {
     /** Drops the buckets that have filled up again. */
     void forgetIdle(long now, int perMinute) {
         for (InetAddress address : buckets.keySet()) {
-            buckets.computeIfPresent(address,
+            buckets.computeIfPresent(
+                    address,
                     (a, b) -> b.tokens + (double) (now - b.updated) * perMinute / MINUTE >= perMinute ? null : b);
         }
     }

@@ -9,7 +9,11 @@ import java.util.Arrays;
 final class LineBuffer {
 
     /** What {@link #next} found. */
-    enum Kind { LINE, TOO_LONG, NONE }
+    enum Kind {
+        LINE,
+        TOO_LONG,
+        NONE
+    }
 
     private byte[] data = new byte[0];
     private int length;
@@ -18,7 +22,8 @@ final class LineBuffer {
 
     void append(byte[] bytes) {
         if (length + bytes.length > data.length) {
-            data = Arrays.copyOf(data, Math.max(length + bytes.length, Math.min(data.length * 2, length + bytes.length + 4096)));
+            data = Arrays.copyOf(
+                    data, Math.max(length + bytes.length, Math.min(data.length * 2, length + bytes.length + 4096)));
         }
         System.arraycopy(bytes, 0, data, length, bytes.length);
         length += bytes.length;

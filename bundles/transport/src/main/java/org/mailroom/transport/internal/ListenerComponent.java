@@ -22,7 +22,10 @@ import org.slf4j.LoggerFactory;
  * {@code etc/org.mailroom.tls.cfg} ({@link TlsDefaults}) under its own keys. The port stays bound while protocol bundles come and go: each
  * new connection goes to the protocol registered at that moment.
  */
-@Component(name = "org.mailroom.listener", configurationPolicy = ConfigurationPolicy.REQUIRE, service = {})
+@Component(
+        name = "org.mailroom.listener",
+        configurationPolicy = ConfigurationPolicy.REQUIRE,
+        service = {})
 public class ListenerComponent {
 
     private static final Logger LOG = LoggerFactory.getLogger(ListenerComponent.class);
@@ -32,8 +35,12 @@ public class ListenerComponent {
      * list sorted as ServiceReference.compareTo does: the highest ranking (then the lowest service
      * id) last.
      */
-    @Reference(name = "protocol", service = Protocol.class, cardinality = ReferenceCardinality.MULTIPLE,
-            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    @Reference(
+            name = "protocol",
+            service = Protocol.class,
+            cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
     volatile List<Map.Entry<Map<String, Object>, Protocol>> protocols = List.of();
 
     @Reference
@@ -71,8 +78,10 @@ public class ListenerComponent {
         try {
             listener.reconfigure(settings);
         } catch (Exception e) {
-            LOG.error("Listener {}: the new configuration cannot be applied ({}); the previous one stays in force",
-                    settings.name(), e.toString());
+            LOG.error(
+                    "Listener {}: the new configuration cannot be applied ({}); the previous one stays in force",
+                    settings.name(),
+                    e.toString());
         }
     }
 

@@ -12,11 +12,11 @@ import org.osgi.util.converter.Converters;
  */
 final class ListenerConfigs {
 
-    private ListenerConfigs() {
-    }
+    private ListenerConfigs() {}
 
     static ListenerConfig of(Map<String, Object> properties) {
-        ListenerConfig config = Converters.standardConverter().convert(properties).to(ListenerConfig.class);
+        ListenerConfig config =
+                Converters.standardConverter().convert(properties).to(ListenerConfig.class);
         for (Method m : ListenerConfig.class.getDeclaredMethods()) {
             try {
                 m.invoke(config);
@@ -24,8 +24,8 @@ final class ListenerConfigs {
                 Throwable cause = e.getCause();
                 if (cause instanceof ConversionException) {
                     String key = m.getName().replace('_', '.');
-                    throw new ConfigException(key, "is not a valid " + m.getReturnType().getSimpleName()
-                            + ": " + properties.get(key));
+                    throw new ConfigException(
+                            key, "is not a valid " + m.getReturnType().getSimpleName() + ": " + properties.get(key));
                 }
                 throw new IllegalStateException(e);
             }

@@ -42,7 +42,8 @@ record ListenerSettings(
         positive("maxConnectionsPerIp", c.maxConnectionsPerIp());
         positive("maxConnectionRatePerIp", c.maxConnectionRatePerIp());
         if (c.maxQueuedOutputBytes() < 65536) {
-            throw new ConfigException("maxQueuedOutputBytes", "must be at least 65536, not " + c.maxQueuedOutputBytes());
+            throw new ConfigException(
+                    "maxQueuedOutputBytes", "must be at least 65536, not " + c.maxQueuedOutputBytes());
         }
         positive("listenBacklog", c.listenBacklog());
         if (c.maxRefusalHandshakes() < 0) {
@@ -51,12 +52,26 @@ record ListenerSettings(
         positive("workerThreads", c.workerThreads());
         TlsSettings tlsSettings = TlsSettings.from(c);
         if (tls != TlsMode.NONE && !tlsSettings.configured()) {
-            throw new ConfigException("tls", tls.name().toLowerCase() + " needs tls.certificate and tls.privateKey, or tls.keystore");
+            throw new ConfigException(
+                    "tls", tls.name().toLowerCase() + " needs tls.certificate and tls.privateKey, or tls.keystore");
         }
-        return new ListenerSettings(name, protocol, new InetSocketAddress(require("host", c.host()), c.port()), tls,
-                c.idleTimeoutSeconds(), c.loginTimeoutSeconds(), c.maxLineLength(), c.maxConnections(),
-                c.maxConnectionsPerIp(), c.maxConnectionRatePerIp(), c.maxQueuedOutputBytes(), c.listenBacklog(),
-                c.maxRefusalHandshakes(), c.workerThreads(), require("unavailableReply", c.unavailableReply()), tlsSettings);
+        return new ListenerSettings(
+                name,
+                protocol,
+                new InetSocketAddress(require("host", c.host()), c.port()),
+                tls,
+                c.idleTimeoutSeconds(),
+                c.loginTimeoutSeconds(),
+                c.maxLineLength(),
+                c.maxConnections(),
+                c.maxConnectionsPerIp(),
+                c.maxConnectionRatePerIp(),
+                c.maxQueuedOutputBytes(),
+                c.listenBacklog(),
+                c.maxRefusalHandshakes(),
+                c.workerThreads(),
+                require("unavailableReply", c.unavailableReply()),
+                tlsSettings);
     }
 
     private static String require(String key, String value) {
@@ -71,5 +86,4 @@ record ListenerSettings(
             throw new ConfigException(key, "must be positive, not " + value);
         }
     }
-
 }

@@ -191,12 +191,15 @@ final class MinaConnection implements Connection {
     @Override
     public boolean isLoopback() {
         InetSocketAddress remote = remoteAddress();
-        return remote != null && remote.getAddress() != null && remote.getAddress().isLoopbackAddress();
+        return remote != null
+                && remote.getAddress() != null
+                && remote.getAddress().isLoopbackAddress();
     }
 
     @Override
     public boolean isStartTlsAvailable() {
-        return settings.tls() == TlsMode.STARTTLS && !io.getFilterChain().contains(SslFilter.class)
+        return settings.tls() == TlsMode.STARTTLS
+                && !io.getFilterChain().contains(SslFilter.class)
                 && listener.tls() != null;
     }
 
@@ -234,13 +237,17 @@ final class MinaConnection implements Connection {
     public void pause(Duration delay, Runnable then) {
         delaying = true;
         try {
-            listener.scheduler().schedule(() -> serial.execute(() -> {
-                delaying = false;
-                if (!closed && !closing) {
-                    guarded(then);
-                    drain();
-                }
-            }), Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
+            listener.scheduler()
+                    .schedule(
+                            () -> serial.execute(() -> {
+                                delaying = false;
+                                if (!closed && !closing) {
+                                    guarded(then);
+                                    drain();
+                                }
+                            }),
+                            Math.max(0, delay.toMillis()),
+                            TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             delaying = false;
             close(null);
@@ -348,8 +355,12 @@ final class MinaConnection implements Connection {
         long queued = queuedOutput.addAndGet(octets);
         if (queued > listener.settings().maxQueuedOutputBytes()) {
             if (!closing) {
-                LOG.info("Listener {}: closing the connection from {}{}: {} octets of replies not read",
-                        settings.name(), remoteAddress(), user == null ? "" : " (" + LogText.of(user) + ")", queued);
+                LOG.info(
+                        "Listener {}: closing the connection from {}{}: {} octets of replies not read",
+                        settings.name(),
+                        remoteAddress(),
+                        user == null ? "" : " (" + LogText.of(user) + ")",
+                        queued);
             }
             closing = true;
             io.closeNow();
@@ -361,7 +372,8 @@ final class MinaConnection implements Connection {
     /** A write reached the socket: count it off, and go on answering once the client caught up. */
     private void written(long octets) {
         lastActivityNanos = System.nanoTime();
-        if (queuedOutput.addAndGet(-octets) <= OUTPUT_LOW_WATER && outputBlocked
+        if (queuedOutput.addAndGet(-octets) <= OUTPUT_LOW_WATER
+                && outputBlocked
                 && resumeScheduled.compareAndSet(false, true)) {
             serial.execute(() -> {
                 resumeScheduled.set(false);
@@ -408,8 +420,11 @@ final class MinaConnection implements Connection {
             }
             n = streaming.readNBytes(chunk, 0, chunk.length);
         } catch (IOException e) {
-            LOG.warn("Listener {}: reading a message for {} failed mid-stream, closing the connection: {}",
-                    settings.name(), remoteAddress(), e.toString());
+            LOG.warn(
+                    "Listener {}: reading a message for {} failed mid-stream, closing the connection: {}",
+                    settings.name(),
+                    remoteAddress(),
+                    e.toString());
             closeQuietly(streaming);
             streaming = null;
             io.closeNow();
@@ -440,8 +455,11 @@ final class MinaConnection implements Connection {
         try {
             protocolCall.run();
         } catch (RuntimeException | LinkageError e) {
-            LOG.error("Listener {}: protocol session failed for {}, closing the connection", settings.name(),
-                    remoteAddress(), e);
+            LOG.error(
+                    "Listener {}: protocol session failed for {}, closing the connection",
+                    settings.name(),
+                    remoteAddress(),
+                    e);
             closing = true;
             io.closeNow();
         }

@@ -3,6 +3,7 @@ package org.mailroom.transport.internal;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,7 +15,6 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.nio.charset.StandardCharsets;
 import java.util.function.Function;
 import org.apache.mina.core.buffer.IoBuffer;
 import org.apache.mina.core.service.IoHandlerAdapter;
@@ -63,15 +63,22 @@ final class MinaListener {
             throws IOException, GeneralSecurityException {
         this.settings = settings;
         this.protocols = protocols;
-        this.tls = settings.tls() == TlsMode.NONE ? null : new TlsContextSource(settings.tlsSettings(), settings.name());
+        this.tls =
+                settings.tls() == TlsMode.NONE ? null : new TlsContextSource(settings.tlsSettings(), settings.name());
         String name = settings.name();
-        this.workers = new ThreadPoolExecutor(settings.workerThreads(), settings.workerThreads(), 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), threads("mailroom-" + name + "-worker"));
+        this.workers = new ThreadPoolExecutor(
+                settings.workerThreads(),
+                settings.workerThreads(),
+                30,
+                TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(),
+                threads("mailroom-" + name + "-worker"));
         this.workers.allowCoreThreadTimeOut(true);
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, threads("mailroom-" + name + "-timer"));
         timer.setRemoveOnCancelPolicy(true);
         this.scheduler = timer;
-        this.acceptor = new NioSocketAcceptor(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())));
+        this.acceptor = new NioSocketAcceptor(
+                Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())));
         acceptor.setReuseAddress(true);
         acceptor.setCloseOnDeactivation(false);
         acceptor.getSessionConfig().setTcpNoDelay(true);
@@ -92,8 +99,14 @@ final class MinaListener {
         acceptor.setBacklog(settings.listenBacklog());
         acceptor.bind(address);
         bound = acceptor.getLocalAddress();
-        LOG.info("Listener {} ({}{}) bound to {}", settings.name(), settings.protocol(),
-                settings.tls() == TlsMode.NONE ? "" : ", TLS " + settings.tls().name().toLowerCase(), bound);
+        LOG.info(
+                "Listener {} ({}{}) bound to {}",
+                settings.name(),
+                settings.protocol(),
+                settings.tls() == TlsMode.NONE
+                        ? ""
+                        : ", TLS " + settings.tls().name().toLowerCase(),
+                bound);
     }
 
     /** The address actually bound (the real port when the configured one is 0). */
@@ -249,8 +262,12 @@ final class MinaListener {
                 if (connection != null) {
                     String why = connection.expired(now, s);
                     if (why != null) {
-                        quiet.info("timeout", "Listener {}: closing the connection from {}: {}", s.name(),
-                                session.getRemoteAddress(), why);
+                        quiet.info(
+                                "timeout",
+                                "Listener {}: closing the connection from {}: {}",
+                                s.name(),
+                                session.getRemoteAddress(),
+                                why);
                         connection.timeOut();
                     }
                 } else if (session.getAttribute(DEADLINE) instanceof Long deadline && now - deadline > 0) {
@@ -282,24 +299,19 @@ final class MinaListener {
         }
 
         @Override
-        public void serviceActivated(IoService service) {
-        }
+        public void serviceActivated(IoService service) {}
 
         @Override
-        public void serviceIdle(IoService service, IdleStatus idleStatus) {
-        }
+        public void serviceIdle(IoService service, IdleStatus idleStatus) {}
 
         @Override
-        public void serviceDeactivated(IoService service) {
-        }
+        public void serviceDeactivated(IoService service) {}
 
         @Override
-        public void sessionCreated(IoSession session) {
-        }
+        public void sessionCreated(IoSession session) {}
 
         @Override
-        public void sessionClosed(IoSession session) {
-        }
+        public void sessionClosed(IoSession session) {}
     }
 
     private final class Handler extends IoHandlerAdapter {
@@ -310,7 +322,9 @@ final class MinaListener {
             InetSocketAddress remote = (InetSocketAddress) session.getRemoteAddress();
             InetAddress address = remote.getAddress();
             int total = open.incrementAndGet();
-            int fromAddress = perAddress.computeIfAbsent(address, a -> new AtomicInteger()).incrementAndGet();
+            int fromAddress = perAddress
+                    .computeIfAbsent(address, a -> new AtomicInteger())
+                    .incrementAndGet();
             session.setAttribute(COUNTED_ADDRESS, address);
             String refusal = null;
             if (total > s.maxConnections()) {
@@ -341,8 +355,12 @@ final class MinaListener {
             if (s.tls() == TlsMode.IMPLICIT && tls != null) {
                 if (refusalHandshakes.incrementAndGet() > s.maxRefusalHandshakes()) {
                     refusalHandshakes.decrementAndGet();
-                    quiet.info("refused", "Listener {}: refusing {} ({}), closed without a reply: too many refusals at once",
-                            s.name(), session.getRemoteAddress(), reason);
+                    quiet.info(
+                            "refused",
+                            "Listener {}: refusing {} ({}), closed without a reply: too many refusals at once",
+                            s.name(),
+                            session.getRemoteAddress(),
+                            reason);
                     session.closeNow();
                     return;
                 }
@@ -375,7 +393,10 @@ final class MinaListener {
             }
             Protocol protocol = protocols.apply(connection.settingsProtocol());
             if (protocol == null) {
-                quiet.info("unavailable", "Listener {}: no bundle serves protocol {} right now", settings.name(),
+                quiet.info(
+                        "unavailable",
+                        "Listener {}: no bundle serves protocol {} right now",
+                        settings.name(),
                         settings.protocol());
                 session.removeAttribute(CONNECTION);
                 session.setAttribute(DEADLINE, System.nanoTime() + REFUSAL_NANOS);
@@ -406,8 +427,12 @@ final class MinaListener {
         @Override
         public void exceptionCaught(IoSession session, Throwable cause) {
             if (cause instanceof IOException) {
-                quiet.info("network", "Listener {}: connection from {} ended: {}", settings.name(),
-                        session.getRemoteAddress(), reason(cause));
+                quiet.info(
+                        "network",
+                        "Listener {}: connection from {} ended: {}",
+                        settings.name(),
+                        session.getRemoteAddress(),
+                        reason(cause));
             } else {
                 LOG.warn("Listener {}: connection {} failed", settings.name(), session.getRemoteAddress(), cause);
             }

@@ -37,8 +37,7 @@ final class SelfSignedCertificate {
 
     private static final Duration VALIDITY = Duration.ofDays(825);
 
-    private SelfSignedCertificate() {
-    }
+    private SelfSignedCertificate() {}
 
     /** Writes a new RSA key and certificate for this host's name, localhost and the loopback addresses. */
     static void generate(Path certificateFile, Path keyFile) throws IOException, GeneralSecurityException {
@@ -48,24 +47,29 @@ final class SelfSignedCertificate {
         String host = hostName();
         X500Name subject = new X500Name("CN=" + host + ", O=Mailroom self-signed");
         Instant now = Instant.now();
-        X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject,
-                new BigInteger(64, new SecureRandom()).abs(), Date.from(now.minus(Duration.ofDays(1))),
-                Date.from(now.plus(VALIDITY)), subject, keys.getPublic());
+        X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                subject,
+                new BigInteger(64, new SecureRandom()).abs(),
+                Date.from(now.minus(Duration.ofDays(1))),
+                Date.from(now.plus(VALIDITY)),
+                subject,
+                keys.getPublic());
         builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-        builder.addExtension(Extension.keyUsage, true,
-                new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+        builder.addExtension(
+                Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
         builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
         java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>(java.util.List.of(host, "localhost"));
         java.util.List<GeneralName> alternatives = new java.util.ArrayList<>();
         names.forEach(n -> alternatives.add(new GeneralName(GeneralName.dNSName, n)));
         alternatives.add(new GeneralName(GeneralName.iPAddress, "127.0.0.1"));
         alternatives.add(new GeneralName(GeneralName.iPAddress, "::1"));
-        builder.addExtension(Extension.subjectAlternativeName, false,
-                new GeneralNames(alternatives.toArray(new GeneralName[0])));
+        builder.addExtension(
+                Extension.subjectAlternativeName, false, new GeneralNames(alternatives.toArray(new GeneralName[0])));
         X509Certificate certificate;
         try {
             certificate = new JcaX509CertificateConverter()
-                    .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withRSA").build(keys.getPrivate())));
+                    .getCertificate(
+                            builder.build(new JcaContentSignerBuilder("SHA256withRSA").build(keys.getPrivate())));
         } catch (OperatorCreationException e) {
             throw new GeneralSecurityException("cannot sign the self-signed certificate", e);
         }

@@ -54,7 +54,9 @@ final class TlsContextSource {
         if (configured == null) {
             System.setProperty(REJECT_CLIENT_RENEGOTIATION, "true");
         } else if (!configured.trim().equalsIgnoreCase("true")) {
-            LOG.warn("{}={}: TLS clients may renegotiate (a denial-of-service risk)", REJECT_CLIENT_RENEGOTIATION,
+            LOG.warn(
+                    "{}={}: TLS clients may renegotiate (a denial-of-service risk)",
+                    REJECT_CLIENT_RENEGOTIATION,
                     configured);
         }
     }
@@ -78,7 +80,8 @@ final class TlsContextSource {
         this.settings = settings;
         this.listener = listener;
         this.nanoClock = nanoClock;
-        if (settings.keystore() == null && settings.selfSigned()
+        if (settings.keystore() == null
+                && settings.selfSigned()
                 && (!Files.exists(settings.certificate()) || !Files.exists(settings.privateKey()))) {
             LOG.info("Listener {}: generating a self-signed certificate in {}", listener, settings.certificate());
             SelfSignedCertificate.generate(settings.certificate(), settings.privateKey());
@@ -124,14 +127,17 @@ final class TlsContextSource {
 
     private String[] supportedSuites(SSLContext ctx) throws GeneralSecurityException {
         Set<String> supported = Set.of(ctx.getSupportedSSLParameters().getCipherSuites());
-        String[] suites = settings.cipherSuites().stream().filter(supported::contains).toArray(String[]::new);
+        String[] suites =
+                settings.cipherSuites().stream().filter(supported::contains).toArray(String[]::new);
         if (suites.length == 0) {
-            throw new GeneralSecurityException("the TLS implementation supports none of tls.cipherSuites "
-                    + settings.cipherSuites());
+            throw new GeneralSecurityException(
+                    "the TLS implementation supports none of tls.cipherSuites " + settings.cipherSuites());
         }
         if (suites.length < settings.cipherSuites().size()) {
-            LOG.warn("Listener {}: the TLS implementation does not support some of tls.cipherSuites; enabled: {}",
-                    listener, Arrays.asList(suites));
+            LOG.warn(
+                    "Listener {}: the TLS implementation does not support some of tls.cipherSuites; enabled: {}",
+                    listener,
+                    Arrays.asList(suites));
         }
         return suites;
     }
@@ -151,7 +157,10 @@ final class TlsContextSource {
         try {
             stamps = stamps();
         } catch (IOException e) {
-            LOG.warn("Listener {}: cannot read the TLS files ({}); keeping the loaded certificate", listener, e.toString());
+            LOG.warn(
+                    "Listener {}: cannot read the TLS files ({}); keeping the loaded certificate",
+                    listener,
+                    e.toString());
             return;
         }
         if (stamps.equals(loadedStamps)) {
@@ -165,8 +174,10 @@ final class TlsContextSource {
             LOG.info("Listener {}: reloaded the TLS certificate", listener);
         } catch (IOException | GeneralSecurityException | RuntimeException e) {
             loadedStamps = stamps;
-            LOG.error("Listener {}: the changed TLS files do not load ({}); keeping the previous certificate",
-                    listener, e.toString());
+            LOG.error(
+                    "Listener {}: the changed TLS files do not load ({}); keeping the previous certificate",
+                    listener,
+                    e.toString());
         }
     }
 
@@ -179,7 +190,8 @@ final class TlsContextSource {
     }
 
     private List<Path> files() {
-        return settings.keystore() != null ? List.of(settings.keystore())
+        return settings.keystore() != null
+                ? List.of(settings.keystore())
                 : List.of(settings.certificate(), settings.privateKey());
     }
 

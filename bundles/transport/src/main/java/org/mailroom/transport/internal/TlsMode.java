@@ -4,7 +4,9 @@ import java.util.Locale;
 
 /** How a listener uses TLS. */
 enum TlsMode {
-    NONE, STARTTLS, IMPLICIT;
+    NONE,
+    STARTTLS,
+    IMPLICIT;
 
     static TlsMode parse(String value) {
         try {

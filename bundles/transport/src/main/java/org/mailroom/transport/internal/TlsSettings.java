@@ -6,8 +6,14 @@ import java.util.List;
 import java.util.Set;
 
 /** Where the server's certificate comes from, and which TLS versions and cipher suites are allowed. */
-record TlsSettings(Path certificate, Path privateKey, Path keystore, char[] keystorePassword, boolean selfSigned,
-        List<String> protocols, List<String> cipherSuites) {
+record TlsSettings(
+        Path certificate,
+        Path privateKey,
+        Path keystore,
+        char[] keystorePassword,
+        boolean selfSigned,
+        List<String> protocols,
+        List<String> cipherSuites) {
 
     private static final Set<String> ALLOWED_PROTOCOLS = Set.of("TLSv1.2", "TLSv1.3");
 
@@ -16,19 +22,27 @@ record TlsSettings(Path certificate, Path privateKey, Path keystore, char[] keys
      * TLS 1.3's suites, then TLS 1.2 with ECDHE key exchange and AEAD encryption only.
      */
     static final List<String> DEFAULT_CIPHER_SUITES = List.of(
-            "TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256",
-            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+            "TLS_AES_256_GCM_SHA384",
+            "TLS_AES_128_GCM_SHA256",
+            "TLS_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
             "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
-            "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
             "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
 
     /** TLS 1.3 suites: always forward secret and AEAD; their names carry no key exchange. */
-    private static final Set<String> TLS13_SUITES = Set.of("TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256",
-            "TLS_CHACHA20_POLY1305_SHA256", "TLS_AES_128_CCM_SHA256", "TLS_AES_128_CCM_8_SHA256");
+    private static final Set<String> TLS13_SUITES = Set.of(
+            "TLS_AES_256_GCM_SHA384",
+            "TLS_AES_128_GCM_SHA256",
+            "TLS_CHACHA20_POLY1305_SHA256",
+            "TLS_AES_128_CCM_SHA256",
+            "TLS_AES_128_CCM_8_SHA256");
 
     /** Key exchanges with an ephemeral key per connection (forward secrecy). */
-    private static final Set<String> FORWARD_SECRET_KEY_EXCHANGES = Set.of("ECDHE_ECDSA", "ECDHE_RSA", "DHE_RSA",
-            "DHE_DSS");
+    private static final Set<String> FORWARD_SECRET_KEY_EXCHANGES =
+            Set.of("ECDHE_ECDSA", "ECDHE_RSA", "DHE_RSA", "DHE_DSS");
 
     static TlsSettings from(ListenerConfig c) {
         List<String> protocols = list(c.tls_protocols());
@@ -41,8 +55,14 @@ record TlsSettings(Path certificate, Path privateKey, Path keystore, char[] keys
             }
         }
         List<String> suites = cipherSuites(c.tls_cipherSuites(), protocols, TlsContextSource.jdkCipherSuites());
-        return new TlsSettings(path(c.tls_certificate()), path(c.tls_privateKey()), path(c.tls_keystore()),
-                c.tls_keystorePassword().toCharArray(), c.tls_selfSigned(), protocols, suites);
+        return new TlsSettings(
+                path(c.tls_certificate()),
+                path(c.tls_privateKey()),
+                path(c.tls_keystore()),
+                c.tls_keystorePassword().toCharArray(),
+                c.tls_selfSigned(),
+                protocols,
+                suites);
     }
 
     /**
@@ -60,14 +80,18 @@ record TlsSettings(Path certificate, Path privateKey, Path keystore, char[] keys
                 throw new ConfigException("tls.cipherSuites", "may not contain " + suite + ": " + refusal);
             }
             if (!supported.contains(suite)) {
-                throw new ConfigException("tls.cipherSuites", "contains " + suite + ", which this Java runtime does not support");
+                throw new ConfigException(
+                        "tls.cipherSuites", "contains " + suite + ", which this Java runtime does not support");
             }
         }
         if (protocols.contains("TLSv1.3") && suites.stream().noneMatch(TLS13_SUITES::contains)) {
-            throw new ConfigException("tls.cipherSuites", "names no TLS 1.3 suite (TLS_AES_... or TLS_CHACHA20_...), but tls.protocols enables TLSv1.3");
+            throw new ConfigException(
+                    "tls.cipherSuites",
+                    "names no TLS 1.3 suite (TLS_AES_... or TLS_CHACHA20_...), but tls.protocols enables TLSv1.3");
         }
         if (protocols.contains("TLSv1.2") && suites.stream().allMatch(TLS13_SUITES::contains)) {
-            throw new ConfigException("tls.cipherSuites", "names no TLS 1.2 suite (TLS_ECDHE_...), but tls.protocols enables TLSv1.2");
+            throw new ConfigException(
+                    "tls.cipherSuites", "names no TLS 1.2 suite (TLS_ECDHE_...), but tls.protocols enables TLSv1.2");
         }
         return suites;
     }
@@ -104,15 +128,19 @@ record TlsSettings(Path certificate, Path privateKey, Path keystore, char[] keys
             return "the " + keyExchange + " key exchange is not forward secret (only ECDHE and DHE are)";
         }
         String cipher = suite.substring(with + 6);
-        if (cipher.contains("_CBC_") || !(cipher.contains("_GCM") || cipher.contains("_CCM")
-                || cipher.startsWith("CHACHA20_POLY1305"))) {
+        if (cipher.contains("_CBC_")
+                || !(cipher.contains("_GCM") || cipher.contains("_CCM") || cipher.startsWith("CHACHA20_POLY1305"))) {
             return "not an AEAD cipher (CBC invites padding oracles such as LUCKY13)";
         }
         return null;
     }
 
     private static List<String> list(String[] values) {
-        return Arrays.stream(values).flatMap(p -> Arrays.stream(p.split(","))).map(String::trim).filter(p -> !p.isEmpty()).toList();
+        return Arrays.stream(values)
+                .flatMap(p -> Arrays.stream(p.split(",")))
+                .map(String::trim)
+                .filter(p -> !p.isEmpty())
+                .toList();
     }
 
     private static Path path(String value) {
@@ -125,10 +153,14 @@ record TlsSettings(Path certificate, Path privateKey, Path keystore, char[] keys
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof TlsSettings t && java.util.Objects.equals(certificate, t.certificate)
-                && java.util.Objects.equals(privateKey, t.privateKey) && java.util.Objects.equals(keystore, t.keystore)
-                && Arrays.equals(keystorePassword, t.keystorePassword) && selfSigned == t.selfSigned
-                && protocols.equals(t.protocols) && cipherSuites.equals(t.cipherSuites);
+        return o instanceof TlsSettings t
+                && java.util.Objects.equals(certificate, t.certificate)
+                && java.util.Objects.equals(privateKey, t.privateKey)
+                && java.util.Objects.equals(keystore, t.keystore)
+                && Arrays.equals(keystorePassword, t.keystorePassword)
+                && selfSigned == t.selfSigned
+                && protocols.equals(t.protocols)
+                && cipherSuites.equals(t.cipherSuites);
     }
 
     @Override

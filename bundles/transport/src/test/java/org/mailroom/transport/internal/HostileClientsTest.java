@@ -26,8 +26,8 @@ import org.junit.After;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
-import org.mailroom.transport.internal.MinaListenerTest.Client;
 import org.mailroom.testing.Heap;
+import org.mailroom.transport.internal.MinaListenerTest.Client;
 
 /**
  * What an attacker on the network can do to a listener: broken TLS handshakes, replies left
@@ -118,7 +118,8 @@ public class HostileClientsTest {
                     drain(in);
                 }
                 case 1 -> {
-                    out.write("GET / HTTP/1.0\r\n\r\n\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0".getBytes(StandardCharsets.US_ASCII));
+                    out.write("GET / HTTP/1.0\r\n\r\n\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
+                            .getBytes(StandardCharsets.US_ASCII));
                     drain(in);
                 }
                 case 2 -> {
@@ -126,8 +127,7 @@ public class HostileClientsTest {
                     s.setSoLinger(true, 0);
                 }
                 case 3 -> out.write(hello, 0, 5);
-                default -> {
-                }
+                default -> {}
             }
         } catch (IOException expected) {
             // the server closing or resetting a broken handshake is the point
@@ -146,7 +146,8 @@ public class HostileClientsTest {
             s.setSendBufferSize(65536);
             AtomicLong sent = new AtomicLong();
             Thread writer = new Thread(() -> {
-                byte[] commands = "ECHO hello there, this reply is never read\r\n".repeat(1000)
+                byte[] commands = "ECHO hello there, this reply is never read\r\n"
+                        .repeat(1000)
                         .getBytes(StandardCharsets.US_ASCII);
                 try {
                     OutputStream out = s.getOutputStream();
@@ -291,7 +292,8 @@ public class HostileClientsTest {
 
     @Test(timeout = 60_000)
     public void refusalHandshakesAreBounded() throws Exception {
-        MinaListener listener = start(tls("implicit").set("maxConnectionsPerIp", 1).set("maxRefusalHandshakes", 0));
+        MinaListener listener =
+                start(tls("implicit").set("maxConnectionsPerIp", 1).set("maxRefusalHandshakes", 0));
         try (Client first = Client.implicitTls(listener, "TLSv1.3")) {
             assertEquals("+OK test ready", first.line());
             try (Client second = Client.implicitTls(listener, "TLSv1.3")) {
@@ -305,8 +307,11 @@ public class HostileClientsTest {
 
     @Test(timeout = 60_000)
     public void theListenBacklogIsConfigurableAndHoldsABurst() throws Exception {
-        MinaListener listener = start(new ListenerConfigValues().set("listenBacklog", 2048)
-                .set("maxConnections", 1000).set("maxConnectionsPerIp", 1000).set("maxConnectionRatePerIp", 10_000));
+        MinaListener listener = start(new ListenerConfigValues()
+                .set("listenBacklog", 2048)
+                .set("maxConnections", 1000)
+                .set("maxConnectionsPerIp", 1000)
+                .set("maxConnectionRatePerIp", 10_000));
         assertEquals(2048, listener.backlog());
         assertEquals(1024, new ListenerConfigValues().settings().listenBacklog());
         List<Socket> burst = new ArrayList<>();
@@ -333,7 +338,6 @@ public class HostileClientsTest {
     private static long usedHeapAfterGc() {
         return Heap.usedAfterGc();
     }
-
 
     private static String readLine(InputStream in) throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream();

@@ -85,11 +85,13 @@ public class ListenerComponentTest {
         component.tlsDefaults = tls;
         component.protocols = List.of();
         component.activate(listenerFile("0"));
-        try (SSLSocket socket = (SSLSocket) TrustAll.context().getSocketFactory().createSocket()) {
+        try (SSLSocket socket =
+                (SSLSocket) TrustAll.context().getSocketFactory().createSocket()) {
             socket.connect(component.listener().boundAddress(), 5000);
             socket.setSoTimeout(10_000);
             socket.startHandshake();
-            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+            BufferedReader in =
+                    new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
             assertEquals(UNAVAILABLE, in.readLine());
         }
     }
@@ -119,11 +121,13 @@ public class ListenerComponentTest {
 
     /** Connects with implicit TLS and reads the test protocol's greeting; returns the TLS version. */
     private static String handshake(int port) throws Exception {
-        try (SSLSocket socket = (SSLSocket) TrustAll.context().getSocketFactory().createSocket()) {
+        try (SSLSocket socket =
+                (SSLSocket) TrustAll.context().getSocketFactory().createSocket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
             socket.setSoTimeout(10_000);
             socket.startHandshake();
-            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+            BufferedReader in =
+                    new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
             assertEquals(GREETING, in.readLine());
             return socket.getSession().getProtocol();
         }

@@ -15,13 +15,18 @@ final class ListenerConfigValues {
     private final Map<String, Object> values = new HashMap<>();
 
     ListenerConfigValues() {
-        set("name", "test").set("protocol", "pop3").set("host", "127.0.0.1").set("port", 0).set("tls", "none")
+        set("name", "test")
+                .set("protocol", "pop3")
+                .set("host", "127.0.0.1")
+                .set("port", 0)
+                .set("tls", "none")
                 .set("unavailableReply", "-ERR [SYS/TEMP] Service temporarily unavailable, try again later");
     }
 
     /** Implicit or STARTTLS with a self-signed certificate generated into {@code dir}. */
     static ListenerConfigValues tls(String mode, Path dir) {
-        return new ListenerConfigValues().set("tls", mode)
+        return new ListenerConfigValues()
+                .set("tls", mode)
                 .set("tls_certificate", dir.resolve("server.crt").toString())
                 .set("tls_privateKey", dir.resolve("server.key").toString())
                 .set("tls_selfSigned", true);

@@ -77,7 +77,8 @@ public class MinaListenerTest {
     @Test(timeout = 30_000)
     public void aSlowReaderDoesNotStallOtherConnections() throws Exception {
         MinaListener listener = start(settings(TlsMode.NONE));
-        try (Client slow = Client.plain(listener); Client fast = Client.plain(listener)) {
+        try (Client slow = Client.plain(listener);
+                Client fast = Client.plain(listener)) {
             slow.line();
             slow.write("STREAM 50000000\r\n");
             fast.line();
@@ -118,7 +119,8 @@ public class MinaListenerTest {
 
     @Test(timeout = 30_000)
     public void idleConnectionsAreClosedAfterTheProtocolSpeaks() throws Exception {
-        MinaListener listener = start(values(TlsMode.NONE).set("idleTimeoutSeconds", 1).settings());
+        MinaListener listener =
+                start(values(TlsMode.NONE).set("idleTimeoutSeconds", 1).settings());
         try (Client c = Client.plain(listener)) {
             c.line();
             assertEquals("-ERR idle", c.line());
@@ -141,7 +143,9 @@ public class MinaListenerTest {
 
     @Test(timeout = 30_000)
     public void connectionsOverThePerAddressLimitAreRefusedWithAProtocolError() throws Exception {
-        MinaListener listener = start(values(TlsMode.NONE).set("maxConnections", 10).set("maxConnectionsPerIp", 2)
+        MinaListener listener = start(values(TlsMode.NONE)
+                .set("maxConnections", 10)
+                .set("maxConnectionsPerIp", 2)
                 .settings());
         Client a = Client.plain(listener);
         Client b = Client.plain(listener);
@@ -256,7 +260,8 @@ public class MinaListenerTest {
             assertEquals("-ERR idle", open.line());
         }
         int newPort = freePort();
-        listener.reconfigure(values.set("idleTimeoutSeconds", 600).set("port", newPort).settings());
+        listener.reconfigure(
+                values.set("idleTimeoutSeconds", 600).set("port", newPort).settings());
         assertEquals(newPort, listener.boundAddress().getPort());
         try (Client c = Client.plain(listener)) {
             assertEquals("+OK test ready", c.line());
@@ -312,7 +317,8 @@ public class MinaListenerTest {
             assertTrue(e.getMessage(), e.getMessage().startsWith("tls.protocols "));
         }
         values.set("tls_protocols", new String[] {"TLSv1.3, TLSv1.2"});
-        assertEquals(List.of("TLSv1.3", "TLSv1.2"),
+        assertEquals(
+                List.of("TLSv1.3", "TLSv1.2"),
                 ListenerSettings.from(values.config()).tlsSettings().protocols());
         values.set("port", 70000);
         try {
@@ -322,8 +328,7 @@ public class MinaListenerTest {
             assertTrue(e.getMessage(), e.getMessage().startsWith("port "));
         }
         values.set("port", 1110);
-        assertEquals(1110, ListenerSettings.from(values.config())
-                .address().getPort());
+        assertEquals(1110, ListenerSettings.from(values.config()).address().getPort());
     }
 
     // ---- helpers
@@ -340,16 +345,20 @@ public class MinaListenerTest {
 
     /** The settings these tests start from: loose limits, a generated certificate for TLS modes. */
     ListenerConfigValues values(TlsMode mode) {
-        ListenerConfigValues values = mode == TlsMode.NONE ? new ListenerConfigValues()
-                : ListenerConfigValues.tls(mode.name().toLowerCase(java.util.Locale.ROOT), tmp.getRoot().toPath().resolve("tls"));
-        return values.set("maxLineLength", 4096).set("maxConnections", 100).set("maxConnectionsPerIp", 100)
+        ListenerConfigValues values = mode == TlsMode.NONE
+                ? new ListenerConfigValues()
+                : ListenerConfigValues.tls(
+                        mode.name().toLowerCase(java.util.Locale.ROOT),
+                        tmp.getRoot().toPath().resolve("tls"));
+        return values.set("maxLineLength", 4096)
+                .set("maxConnections", 100)
+                .set("maxConnectionsPerIp", 100)
                 .set("workerThreads", 4);
     }
 
     private static int freePort() {
         return FreePorts.one();
     }
-
 
     static byte[] pattern(int n) {
         byte[] b = new byte[n];
@@ -378,7 +387,6 @@ public class MinaListenerTest {
         Poll.until("condition", Duration.ofSeconds(15), condition);
     }
 
-
     /** ECHO text, STREAM n, STLS, SECURE, PAUSE ms, QUIT. */
     static final class TestProtocol implements Protocol {
         @Override
@@ -397,8 +405,8 @@ public class MinaListenerTest {
                     } else if (line.equals("SECURE")) {
                         connection.send(Boolean.toString(connection.isSecure()));
                     } else if (line.startsWith("PAUSE ")) {
-                        connection.pause(Duration.ofMillis(Long.parseLong(line.substring(6))),
-                                () -> connection.send("resumed"));
+                        connection.pause(
+                                Duration.ofMillis(Long.parseLong(line.substring(6))), () -> connection.send("resumed"));
                     } else if (line.startsWith("LOGIN ")) {
                         connection.authenticated(line.substring(6));
                         connection.send("+OK logged in");
@@ -408,8 +416,11 @@ public class MinaListenerTest {
                             connection.send(text);
                         }
                     } else if (line.startsWith("AWAIT ")) {
-                        connection.await(CompletableFuture.supplyAsync(() -> "awaited",
-                                CompletableFuture.delayedExecutor(Long.parseLong(line.substring(6)), TimeUnit.MILLISECONDS)),
+                        connection.await(
+                                CompletableFuture.supplyAsync(
+                                        () -> "awaited",
+                                        CompletableFuture.delayedExecutor(
+                                                Long.parseLong(line.substring(6)), TimeUnit.MILLISECONDS)),
                                 (value, failure) -> connection.send(value));
                     } else if (line.equals("QUIT")) {
                         connection.close("+OK bye");
@@ -429,8 +440,7 @@ public class MinaListenerTest {
                 }
 
                 @Override
-                public void onClosed() {
-                }
+                public void onClosed() {}
             };
         }
 
@@ -458,16 +468,17 @@ public class MinaListenerTest {
         }
 
         static Client implicitTls(MinaListener listener, String protocol) throws Exception {
-            SSLSocket s = (SSLSocket) trustAll().getSocketFactory().createSocket("127.0.0.1",
-                    listener.boundAddress().getPort());
+            SSLSocket s = (SSLSocket) trustAll()
+                    .getSocketFactory()
+                    .createSocket("127.0.0.1", listener.boundAddress().getPort());
             s.setEnabledProtocols(new String[] {protocol});
             s.startHandshake();
             return new Client(s);
         }
 
         Client startTls() throws Exception {
-            SSLSocket s = (SSLSocket) trustAll().getSocketFactory().createSocket(socket, "127.0.0.1",
-                    socket.getPort(), true);
+            SSLSocket s =
+                    (SSLSocket) trustAll().getSocketFactory().createSocket(socket, "127.0.0.1", socket.getPort(), true);
             s.startHandshake();
             return new Client(s);
         }

@@ -56,13 +56,18 @@ public class TlsHardeningTest {
 
     @Test
     public void theDefaultSuitesAreTheAnnotationDefaultsAndAllForwardSecretAead() throws Exception {
-        String[] annotationDefault = (String[]) ListenerConfig.class.getMethod("tls_cipherSuites").getDefaultValue();
+        String[] annotationDefault =
+                (String[]) ListenerConfig.class.getMethod("tls_cipherSuites").getDefaultValue();
         assertEquals(TlsSettings.DEFAULT_CIPHER_SUITES, List.of(annotationDefault));
-        assertEquals(TlsSettings.DEFAULT_CIPHER_SUITES, TlsSettings.from(config(new HashMap<>())).cipherSuites());
+        assertEquals(
+                TlsSettings.DEFAULT_CIPHER_SUITES,
+                TlsSettings.from(config(new HashMap<>())).cipherSuites());
         for (String suite : TlsSettings.DEFAULT_CIPHER_SUITES) {
             assertEquals(suite, null, TlsSettings.refusal(suite));
             assertTrue(suite, forwardSecretAead(suite));
-            assertTrue(suite + " is supported by the JDK", TlsContextSource.jdkCipherSuites().contains(suite));
+            assertTrue(
+                    suite + " is supported by the JDK",
+                    TlsContextSource.jdkCipherSuites().contains(suite));
         }
     }
 
@@ -102,17 +107,29 @@ public class TlsHardeningTest {
     @Test
     public void suitesAreCommaSeparatedKeepTheirOrderAndMustCoverEachProtocol() {
         List<String> suites = TlsSettings.from(config(Map.of("tls_cipherSuites", new String[] {
-            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 , TLS_CHACHA20_POLY1305_SHA256", "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384"})))
+                    "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 , TLS_CHACHA20_POLY1305_SHA256",
+                    "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384"
+                })))
                 .cipherSuites();
-        assertEquals(List.of("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256",
-                "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384"), suites);
-        assertTrue(rejection(Map.of("tls_cipherSuites", new String[] {" , "})).startsWith("tls.cipherSuites must name"));
+        assertEquals(
+                List.of(
+                        "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+                        "TLS_CHACHA20_POLY1305_SHA256",
+                        "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384"),
+                suites);
+        assertTrue(
+                rejection(Map.of("tls_cipherSuites", new String[] {" , "})).startsWith("tls.cipherSuites must name"));
         String no12 = rejection(Map.of("tls_cipherSuites", new String[] {"TLS_AES_128_GCM_SHA256"}));
         assertTrue(no12, no12.startsWith("tls.cipherSuites names no TLS 1.2 suite"));
         String no13 = rejection(Map.of("tls_cipherSuites", new String[] {"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"}));
         assertTrue(no13, no13.startsWith("tls.cipherSuites names no TLS 1.3 suite"));
-        assertEquals(List.of("TLS_AES_128_GCM_SHA256"), TlsSettings.from(config(Map.of("tls_protocols",
-                new String[] {"TLSv1.3"}, "tls_cipherSuites", new String[] {"TLS_AES_128_GCM_SHA256"}))).cipherSuites());
+        assertEquals(
+                List.of("TLS_AES_128_GCM_SHA256"),
+                TlsSettings.from(config(
+                                Map.of("tls_protocols", new String[] {"TLSv1.3"}, "tls_cipherSuites", new String[] {
+                                    "TLS_AES_128_GCM_SHA256"
+                                })))
+                        .cipherSuites());
     }
 
     private static String rejection(Map<String, Object> values) {
@@ -130,8 +147,12 @@ public class TlsHardeningTest {
     @Test(timeout = 60_000)
     public void aTls12ClientOfferingOnlyCbcIsRefusedAndEcdheGcmConnects() throws Exception {
         MinaListener listener = start(config("implicit"));
-        for (String cbc : List.of("TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
-                "TLS_RSA_WITH_AES_128_CBC_SHA", "TLS_RSA_WITH_AES_256_GCM_SHA384", "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256")) {
+        for (String cbc : List.of(
+                "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
+                "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
+                "TLS_RSA_WITH_AES_128_CBC_SHA",
+                "TLS_RSA_WITH_AES_256_GCM_SHA384",
+                "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256")) {
             try (SSLSocket s = tls12(listener, cbc)) {
                 s.startHandshake();
                 fail(cbc + " was accepted");
@@ -151,11 +172,12 @@ public class TlsHardeningTest {
     @Test(timeout = 60_000)
     public void theServersSuiteOrderWins() throws Exception {
         Map<String, Object> values = values("implicit");
-        values.put("tls_cipherSuites", new String[] {"TLS_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,"
-                + "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"});
+        values.put("tls_cipherSuites", new String[] {
+            "TLS_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256," + "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"
+        });
         MinaListener listener = start(config(values));
-        try (SSLSocket s = tls12(listener, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-                "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256")) {
+        try (SSLSocket s =
+                tls12(listener, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256")) {
             assertEquals("+OK test ready", line(s));
             assertEquals("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", s.getSession().getCipherSuite());
         }
@@ -180,8 +202,9 @@ public class TlsHardeningTest {
     }
 
     private static SSLSocket tls12(MinaListener listener, String... suites) throws Exception {
-        SSLSocket s = (SSLSocket) TrustAll.context().getSocketFactory().createSocket("127.0.0.1",
-                listener.boundAddress().getPort());
+        SSLSocket s = (SSLSocket) TrustAll.context()
+                .getSocketFactory()
+                .createSocket("127.0.0.1", listener.boundAddress().getPort());
         s.setSoTimeout(20_000);
         s.setEnabledProtocols(new String[] {"TLSv1.2"});
         s.setEnabledCipherSuites(suites);
@@ -225,20 +248,43 @@ public class TlsHardeningTest {
     /** Runs testssl against the listener and returns its findings (id, severity, finding). */
     private List<Map<String, String>> testssl(MinaListener listener, String starttls) throws Exception {
         // kept under target/ for a look after a failure; testssl refuses to overwrite its JSON
-        Path dir = Path.of("target", "testssl", starttls == null ? "implicit" : "starttls-" + starttls).toAbsolutePath();
+        Path dir = Path.of("target", "testssl", starttls == null ? "implicit" : "starttls-" + starttls)
+                .toAbsolutePath();
         Files.createDirectories(dir);
         Path json = dir.resolve("result.json");
         Path log = dir.resolve("testssl.log");
         Files.deleteIfExists(json);
-        List<String> command = new ArrayList<>(List.of(TESTSSL.toString(), "--quiet", "--color", "0", "--warnings",
-                "off", "--sneaky", "--nodns", "none", "--connect-timeout", "10", "--openssl-timeout",
-                "10", "-p", "-s", "-f", "-E", "-P", "-U", "--jsonfile-pretty", json.toString()));
+        List<String> command = new ArrayList<>(List.of(
+                TESTSSL.toString(),
+                "--quiet",
+                "--color",
+                "0",
+                "--warnings",
+                "off",
+                "--sneaky",
+                "--nodns",
+                "none",
+                "--connect-timeout",
+                "10",
+                "--openssl-timeout",
+                "10",
+                "-p",
+                "-s",
+                "-f",
+                "-E",
+                "-P",
+                "-U",
+                "--jsonfile-pretty",
+                json.toString()));
         if (starttls != null) {
             command.addAll(List.of("--starttls", starttls));
         }
         command.add("127.0.0.1:" + listener.boundAddress().getPort());
-        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().put("TERM", "dumb");
         long started = System.nanoTime();
         Process p = pb.start();
@@ -250,7 +296,8 @@ public class TlsHardeningTest {
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
         System.out.println("testssl " + (starttls == null ? "implicit TLS" : "--starttls " + starttls) + ": exit "
                 + p.exitValue() + " after " + seconds + " s\n" + read(log));
-        assertTrue("testssl wrote no JSON (exit " + p.exitValue() + "); output:\n" + read(log), Files.isRegularFile(json));
+        assertTrue(
+                "testssl wrote no JSON (exit " + p.exitValue() + "); output:\n" + read(log), Files.isRegularFile(json));
         List<Map<String, String>> findings = new ArrayList<>();
         collectFindings(new Json(Files.readString(json, StandardCharsets.UTF_8)).value(), findings);
         assertFalse("testssl reported no findings; output:\n" + read(log), findings.isEmpty());
@@ -300,7 +347,8 @@ public class TlsHardeningTest {
             }
         }
         String renegotiation = byId.get("secure_client_renego");
-        if (renegotiation == null || !renegotiation.toLowerCase(java.util.Locale.ROOT).startsWith("not vulnerable")) {
+        if (renegotiation == null
+                || !renegotiation.toLowerCase(java.util.Locale.ROOT).startsWith("not vulnerable")) {
             problems.add("client-initiated renegotiation must be not vulnerable, was: " + renegotiation);
         }
         if (!"server".equals(byId.get("cipher_order"))) {
@@ -330,11 +378,16 @@ public class TlsHardeningTest {
     }
 
     static boolean forwardSecretAead(String suite) {
-        if (List.of("TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256",
-                "TLS_AES_128_CCM_SHA256").contains(suite)) {
+        if (List.of(
+                        "TLS_AES_256_GCM_SHA384",
+                        "TLS_AES_128_GCM_SHA256",
+                        "TLS_CHACHA20_POLY1305_SHA256",
+                        "TLS_AES_128_CCM_SHA256")
+                .contains(suite)) {
             return true;
         }
-        return suite.startsWith("TLS_ECDHE_") && (suite.contains("_GCM_") || suite.contains("_CHACHA20_POLY1305_"))
+        return suite.startsWith("TLS_ECDHE_")
+                && (suite.contains("_GCM_") || suite.contains("_CHACHA20_POLY1305_"))
                 && !suite.contains("CBC");
     }
 
@@ -369,9 +422,25 @@ public class TlsHardeningTest {
 
     private Map<String, Object> values(String tls) {
         Path dir = tmp.getRoot().toPath().resolve("tls");
-        Map<String, Object> values = new HashMap<>(Map.of("name", "test", "protocol", "pop3", "host", "127.0.0.1",
-                "port", 0, "tls", tls, "idleTimeoutSeconds", 30, "tls_certificate", dir.resolve("server.crt").toString(),
-                "tls_privateKey", dir.resolve("server.key").toString(), "tls_selfSigned", true));
+        Map<String, Object> values = new HashMap<>(Map.of(
+                "name",
+                "test",
+                "protocol",
+                "pop3",
+                "host",
+                "127.0.0.1",
+                "port",
+                0,
+                "tls",
+                tls,
+                "idleTimeoutSeconds",
+                30,
+                "tls_certificate",
+                dir.resolve("server.crt").toString(),
+                "tls_privateKey",
+                dir.resolve("server.key").toString(),
+                "tls_selfSigned",
+                true));
         values.put("maxConnectionsPerIp", 1000);
         values.put("maxConnectionRatePerIp", 1_000_000);
         return values;
@@ -391,7 +460,8 @@ public class TlsHardeningTest {
             return new ProtocolSession() {
                 @Override
                 public void onLine(byte[] bytes) {
-                    String line = new String(bytes, StandardCharsets.US_ASCII).trim().toUpperCase(java.util.Locale.ROOT);
+                    String line =
+                            new String(bytes, StandardCharsets.US_ASCII).trim().toUpperCase(java.util.Locale.ROOT);
                     if (line.equals("STLS") && !connection.isSecure()) {
                         connection.startTls("+OK begin TLS");
                     } else if (line.equals("CAPA")) {
@@ -414,8 +484,7 @@ public class TlsHardeningTest {
                 }
 
                 @Override
-                public void onClosed() {
-                }
+                public void onClosed() {}
             };
         }
 

@@ -8,5 +8,4 @@ package org.mailroom.auth.password.internal;
  * @param hash the stored value without its prefix; empty if the user has no password
  * @param line the 1-based line number
  */
-public record PasswdEntry(String user, String scheme, String hash, int line) {
-}
+public record PasswdEntry(String user, String scheme, String hash, int line) {}

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Predicate;
-
 import org.apache.commons.configuration2.PropertiesConfiguration;
 import org.apache.commons.configuration2.convert.ListDelimiterHandler;
 import org.apache.commons.configuration2.ex.ConfigurationException;
@@ -61,7 +60,8 @@ public final class PasswdFileParser {
             }
 
             @Override
-            public PropertiesConfiguration.PropertiesWriter createPropertiesWriter(Writer out, ListDelimiterHandler handler) {
+            public PropertiesConfiguration.PropertiesWriter createPropertiesWriter(
+                    Writer out, ListDelimiterHandler handler) {
                 return new PropertiesConfiguration.DefaultIOFactory().createPropertiesWriter(out, handler);
             }
         });
@@ -91,7 +91,9 @@ public final class PasswdFileParser {
             }
             PasswdEntry previous = users.get(e.name());
             if (previous != null) {
-                throw new PasswdFileException(file, e.line(),
+                throw new PasswdFileException(
+                        file,
+                        e.line(),
                         "duplicate user " + e.name() + " (first defined on line " + previous.line() + ")");
             }
             String value = e.value();
@@ -113,8 +115,11 @@ public final class PasswdFileParser {
                     throw new PasswdFileException(file, e.line(), "unknown password scheme " + scheme);
                 }
             } else if (!password.isEmpty() && !knownScheme.test(noPrefixScheme)) {
-                throw new PasswdFileException(file, e.line(),
-                        "hash without {SCHEME} prefix and the default verification scheme " + noPrefixScheme + " is unknown");
+                throw new PasswdFileException(
+                        file,
+                        e.line(),
+                        "hash without {SCHEME} prefix and the default verification scheme " + noPrefixScheme
+                                + " is unknown");
             }
             users.put(e.name(), new PasswdEntry(e.name(), scheme, hash, e.line()));
         }
@@ -124,8 +129,7 @@ public final class PasswdFileParser {
     /** A properties reader for passwd-file syntax; see the class comment of the parser. */
     static final class RecordingReader extends PropertiesConfiguration.PropertiesReader {
 
-        record Entry(String name, String value, int line, boolean hasSeparator) {
-        }
+        record Entry(String name, String value, int line, boolean hasSeparator) {}
 
         static final class Recording {
             final List<String> lines = new ArrayList<>();

@@ -1,6 +1,7 @@
 package org.mailroom.auth.password.internal;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -12,7 +13,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
-import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,14 +20,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-
 import org.mailroom.api.auth.AuthResult;
-import org.mailroom.api.auth.UserNames;
 import org.mailroom.api.auth.Authenticator;
 import org.mailroom.api.auth.Credentials;
 import org.mailroom.api.auth.PasswordCredentials;
 import org.mailroom.api.auth.PasswordScheme;
 import org.mailroom.api.auth.UserDirectory;
+import org.mailroom.api.auth.UserNames;
 import org.mailroom.auth.password.internal.scheme.Secrets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -141,23 +140,31 @@ public final class PasswordDirectory implements Authenticator, UserDirectory {
             return;
         }
         try {
-            java.util.Set<java.nio.file.attribute.PosixFilePermission> permissions = view.readAttributes().permissions();
-            if (permissions.removeAll(java.util.EnumSet.of(java.nio.file.attribute.PosixFilePermission.OTHERS_READ,
+            java.util.Set<java.nio.file.attribute.PosixFilePermission> permissions =
+                    view.readAttributes().permissions();
+            if (permissions.removeAll(java.util.EnumSet.of(
+                    java.nio.file.attribute.PosixFilePermission.OTHERS_READ,
                     java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE,
                     java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE))) {
                 view.setPermissions(permissions);
-                LOG.warn("Users file {} was readable by every local account; its permissions are now {}", file,
+                LOG.warn(
+                        "Users file {} was readable by every local account; its permissions are now {}",
+                        file,
                         java.nio.file.attribute.PosixFilePermissions.toString(permissions));
             }
         } catch (IOException | UnsupportedOperationException | SecurityException e) {
-            LOG.warn("Users file {} may be readable by every local account and its permissions cannot be changed: {}",
-                    file, e.toString());
+            LOG.warn(
+                    "Users file {} may be readable by every local account and its permissions cannot be changed: {}",
+                    file,
+                    e.toString());
         }
     }
 
     private String keeping() {
         PasswdFile c = current;
-        return c == null ? "no users are loaded" : "keeping the previous " + c.users().size() + " users";
+        return c == null
+                ? "no users are loaded"
+                : "keeping the previous " + c.users().size() + " users";
     }
 
     @Override
@@ -201,7 +208,8 @@ public final class PasswordDirectory implements Authenticator, UserDirectory {
             return;
         }
         try {
-            String hash = dummyHashes.computeIfAbsent(defaultScheme,
+            String hash = dummyHashes.computeIfAbsent(
+                    defaultScheme,
                     k -> scheme.encode(java.util.Base64.getEncoder().encodeToString(Secrets.randomBytes(24))));
             scheme.verify(password, hash);
         } catch (RuntimeException e) {
@@ -288,7 +296,8 @@ public final class PasswordDirectory implements Authenticator, UserDirectory {
         }
         String hash = scheme.encode(password);
         if (hash.indexOf(':') >= 0 || hash.indexOf('\n') >= 0) {
-            throw new IOException("password scheme " + defaultScheme + " produced a value that a passwd-file cannot hold");
+            throw new IOException(
+                    "password scheme " + defaultScheme + " produced a value that a passwd-file cannot hold");
         }
         return "{" + defaultScheme + "}" + hash;
     }
@@ -300,8 +309,10 @@ public final class PasswordDirectory implements Authenticator, UserDirectory {
         } catch (NoSuchFileException e) {
             return PasswdFile.EMPTY;
         } catch (PasswdFileException e) {
-            throw new IOException("users file " + file + " has an error on line " + e.line() + ": " + e.reason()
-                    + "; fix it before changing users", e);
+            throw new IOException(
+                    "users file " + file + " has an error on line " + e.line() + ": " + e.reason()
+                            + "; fix it before changing users",
+                    e);
         }
     }
 
@@ -328,7 +339,8 @@ public final class PasswordDirectory implements Authenticator, UserDirectory {
         Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
         try {
             copyOwnershipAndMode(abs, tmp);
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel ch =
+                    FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer buf = ByteBuffer.wrap(content);
                 while (buf.hasRemaining()) {
                     ch.write(buf);

@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-
 import org.mailroom.api.auth.AuthResult;
 import org.mailroom.api.auth.Authenticator;
 import org.mailroom.api.auth.Credentials;
@@ -31,7 +30,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** DS shell around {@link PasswordDirectory}: configuration, scheme whiteboard, reload timer. */
-@Component(service = { Authenticator.class, UserDirectory.class }, configurationPid = PasswordDirectoryComponent.PID,
+@Component(
+        service = {Authenticator.class, UserDirectory.class},
+        configurationPid = PasswordDirectoryComponent.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE,
         property = Authenticator.CREDENTIAL_TYPES + "=" + PasswordCredentials.TYPE)
 @Designate(ocd = PasswordDirectoryComponent.Config.class)
@@ -41,7 +42,8 @@ public final class PasswordDirectoryComponent implements Authenticator, UserDire
 
     private static final Logger LOG = LoggerFactory.getLogger(PasswordDirectoryComponent.class);
 
-    @ObjectClassDefinition(name = "Mailroom password directory",
+    @ObjectClassDefinition(
+            name = "Mailroom password directory",
             description = "Users and password hashes from a Dovecot-compatible passwd-file.")
     public @interface Config {
         @AttributeDefinition(description = "Path of the passwd-file; relative paths are resolved against ${karaf.base}")
@@ -61,8 +63,11 @@ public final class PasswordDirectoryComponent implements Authenticator, UserDire
     private volatile PasswordDirectory directory;
     private ScheduledExecutorService reloader;
 
-    @Reference(service = PasswordScheme.class, cardinality = ReferenceCardinality.MULTIPLE,
-            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    @Reference(
+            service = PasswordScheme.class,
+            cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
     void bindScheme(PasswordScheme scheme, Map<String, Object> properties) {
         schemes.add(scheme, properties);
         PasswordDirectory d = directory;
@@ -78,19 +83,24 @@ public final class PasswordDirectoryComponent implements Authenticator, UserDire
     /** Validated settings; the constructor throws naming the key of a bad value. */
     record Settings(Path usersFile, String defaultScheme, String defaultVerificationScheme, int reloadIntervalSeconds) {
         static Settings from(Config config) {
-            String usersFile = config.usersFile() == null ? "" : config.usersFile().trim();
+            String usersFile =
+                    config.usersFile() == null ? "" : config.usersFile().trim();
             if (usersFile.isEmpty()) {
                 throw new IllegalArgumentException("key usersFile: missing");
             }
             if (config.reloadIntervalSeconds() < 1) {
-                throw new IllegalArgumentException("key reloadIntervalSeconds: must be positive, not "
-                        + config.reloadIntervalSeconds());
+                throw new IllegalArgumentException(
+                        "key reloadIntervalSeconds: must be positive, not " + config.reloadIntervalSeconds());
             }
-            String scheme = config.defaultScheme() == null ? "" : config.defaultScheme().trim();
+            String scheme =
+                    config.defaultScheme() == null ? "" : config.defaultScheme().trim();
             if (scheme.isEmpty()) {
                 throw new IllegalArgumentException("key defaultScheme: missing");
             }
-            return new Settings(resolve(usersFile), scheme, config.defaultVerificationScheme().trim(),
+            return new Settings(
+                    resolve(usersFile),
+                    scheme,
+                    config.defaultVerificationScheme().trim(),
                     config.reloadIntervalSeconds());
         }
     }
@@ -104,7 +114,9 @@ public final class PasswordDirectoryComponent implements Authenticator, UserDire
         try {
             s = Settings.from(config);
         } catch (IllegalArgumentException e) {
-            LOG.error("Bad configuration in {}: {}; the password directory stays inactive", file(properties),
+            LOG.error(
+                    "Bad configuration in {}: {}; the password directory stays inactive",
+                    file(properties),
                     e.getMessage());
             throw e;
         }
@@ -118,25 +130,31 @@ public final class PasswordDirectoryComponent implements Authenticator, UserDire
         try {
             s = Settings.from(config);
         } catch (IllegalArgumentException e) {
-            LOG.error("Bad configuration in {}: {}; the previous settings stay in force", file(properties),
+            LOG.error(
+                    "Bad configuration in {}: {}; the previous settings stay in force",
+                    file(properties),
                     e.getMessage());
             return;
         }
         if (!s.equals(settings)) {
             stopReloader();
             apply(s);
-            LOG.info("Password directory reconfigured: users file {}, default scheme {}", s.usersFile(),
+            LOG.info(
+                    "Password directory reconfigured: users file {}, default scheme {}",
+                    s.usersFile(),
                     s.defaultScheme());
         }
     }
 
     private void apply(Settings s) {
         if (!schemes.known(s.defaultScheme())) {
-            LOG.warn("Configuration {}: key defaultScheme: scheme {} is not known (yet); adding users fails until it appears",
-                    PID, s.defaultScheme());
+            LOG.warn(
+                    "Configuration {}: key defaultScheme: scheme {} is not known (yet); adding users fails until it appears",
+                    PID,
+                    s.defaultScheme());
         }
-        PasswordDirectory d = new PasswordDirectory(s.usersFile(), schemes, s.defaultScheme(),
-                s.defaultVerificationScheme());
+        PasswordDirectory d =
+                new PasswordDirectory(s.usersFile(), schemes, s.defaultScheme(), s.defaultVerificationScheme());
         d.reloadIfChanged();
         directory = d;
         settings = s;
@@ -145,13 +163,17 @@ public final class PasswordDirectoryComponent implements Authenticator, UserDire
             t.setDaemon(true);
             return t;
         });
-        ex.scheduleWithFixedDelay(() -> {
-            try {
-                d.reloadIfChanged();
-            } catch (RuntimeException e) {
-                LOG.error("Users file {}: reload failed: {}", d.file(), e.toString(), e);
-            }
-        }, s.reloadIntervalSeconds(), s.reloadIntervalSeconds(), TimeUnit.SECONDS);
+        ex.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        d.reloadIfChanged();
+                    } catch (RuntimeException e) {
+                        LOG.error("Users file {}: reload failed: {}", d.file(), e.toString(), e);
+                    }
+                },
+                s.reloadIntervalSeconds(),
+                s.reloadIntervalSeconds(),
+                TimeUnit.SECONDS);
         reloader = ex;
     }
 

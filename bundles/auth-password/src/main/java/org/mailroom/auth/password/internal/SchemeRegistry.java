@@ -8,7 +8,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-
 import org.mailroom.api.auth.PasswordScheme;
 import org.mailroom.auth.password.internal.scheme.BuiltInSchemes;
 
@@ -18,8 +17,7 @@ import org.mailroom.auth.password.internal.scheme.BuiltInSchemes;
  */
 public final class SchemeRegistry {
 
-    private record Provider(PasswordScheme scheme, int ranking, long id) {
-    }
+    private record Provider(PasswordScheme scheme, int ranking, long id) {}
 
     private static final Comparator<Provider> ORDER =
             Comparator.comparingInt(Provider::ranking).reversed().thenComparingLong(Provider::id);
@@ -28,7 +26,8 @@ public final class SchemeRegistry {
     private final Set<String> seen = ConcurrentHashMap.newKeySet();
 
     public void add(PasswordScheme scheme, Map<String, ?> properties) {
-        Provider p = new Provider(scheme, intProperty(properties.get("service.ranking")), longProperty(properties.get("service.id")));
+        Provider p = new Provider(
+                scheme, intProperty(properties.get("service.ranking")), longProperty(properties.get("service.id")));
         for (String name : names(properties)) {
             seen.add(name);
             byName.compute(name, (k, list) -> {

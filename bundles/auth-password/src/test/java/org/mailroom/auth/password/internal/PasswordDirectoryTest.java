@@ -15,7 +15,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-
 import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
@@ -78,17 +77,22 @@ public class PasswordDirectoryTest {
         Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
         PasswordDirectory d = directory();
         assertTrue(d.loaded());
-        assertEquals("rw-r-----", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        assertEquals(
+                "rw-r-----",
+                java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
         Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         Files.writeString(file, "joe:{PLAIN}other-password\n");
         assertTrue(d.reloadIfChanged());
-        assertEquals("a private file stays as it is", "rw-------",
+        assertEquals(
+                "a private file stays as it is",
+                "rw-------",
                 java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
     }
 
     @Test(timeout = 60_000)
     public void readsDovecotPasswdFileVerbatim() throws IOException {
-        write("# a comment: with a colon",
+        write(
+                "# a comment: with a colon",
                 "",
                 "alice:{SHA512-CRYPT}$6$hRFOJ9jFZMm7PBKl$/4m9i5ZZ78wXgKfab4fMoAMV7AptYplkDkqV/gLjcdKBLS3oRHkvWjlFt.AijWUhbU4cjXpwMswosCHahgfaG1:1000:1000::/home/alice::userdb_quota_rule=*:storage=1G",
                 "bob:{PLAIN}pa\\ss=${user}:::",
@@ -114,16 +118,22 @@ public class PasswordDirectoryTest {
         PasswordDirectory d = directory();
         assertTrue(d.exists("alice"));
         String[][] bad = {
-                { "alice:{PLAIN}a", "# c", "bob:{SHA521}xyz" },
-                { "alice:{PLAIN}a", "bob" },
-                { "alice:{PLAIN}a", "", "alice:{PLAIN}b" },
-                { "alice:{PLAIN}a", "bad user:{PLAIN}x" },
-                { "alice:{PLAIN}a", ".hidden:{PLAIN}x" },
-                { "alice:{PLAIN}a", "x:{PLAIN" },
+            {"alice:{PLAIN}a", "# c", "bob:{SHA521}xyz"},
+            {"alice:{PLAIN}a", "bob"},
+            {"alice:{PLAIN}a", "", "alice:{PLAIN}b"},
+            {"alice:{PLAIN}a", "bad user:{PLAIN}x"},
+            {"alice:{PLAIN}a", ".hidden:{PLAIN}x"},
+            {"alice:{PLAIN}a", "x:{PLAIN"},
         };
-        int[] lines = { 3, 2, 3, 2, 2, 2 };
-        String[] reasons = { "unknown password scheme SHA521", "malformed line", "duplicate user alice (first defined on line 1)",
-                "whitespace", "starts with '.'", "unterminated" };
+        int[] lines = {3, 2, 3, 2, 2, 2};
+        String[] reasons = {
+            "unknown password scheme SHA521",
+            "malformed line",
+            "duplicate user alice (first defined on line 1)",
+            "whitespace",
+            "starts with '.'",
+            "unterminated"
+        };
         for (int i = 0; i < bad.length; i++) {
             try {
                 new PasswdFileParser(registry::known, "CRYPT").parse(writeTo("bad" + i, bad[i]));
@@ -172,8 +182,14 @@ public class PasswordDirectoryTest {
         for (Map.Entry<String, PasswordScheme> e : TestSchemes.all().entrySet()) {
             c.bindScheme(e.getValue(), Map.of(PasswordScheme.NAME, e.getKey(), "service.id", id++));
         }
-        c.activate(TestSchemes.defaults(PasswordDirectoryComponent.Config.class, "usersFile", file.toString(),
-                "reloadIntervalSeconds", 1), Map.of());
+        c.activate(
+                TestSchemes.defaults(
+                        PasswordDirectoryComponent.Config.class,
+                        "usersFile",
+                        file.toString(),
+                        "reloadIntervalSeconds",
+                        1),
+                Map.of());
         try {
             assertTrue(c.exists("alice"));
             Path next = tmp.getRoot().toPath().resolve("users.new");
@@ -202,21 +218,32 @@ public class PasswordDirectoryTest {
         Map<String, Object> props = Map.of("felix.fileinstall.filename", "file:/etc/org.mailroom.auth.password.cfg");
         c.activate(TestSchemes.defaults(PasswordDirectoryComponent.Config.class, "usersFile", file.toString()), props);
         try {
-            c.modified(TestSchemes.defaults(PasswordDirectoryComponent.Config.class, "usersFile", file.toString(),
-                    "reloadIntervalSeconds", 0), props);
-            c.modified(TestSchemes.defaults(PasswordDirectoryComponent.Config.class, "usersFile", " "), props);
-            assertEquals("a bad edit keeps the authenticator working", AuthResult.Status.SUCCESS,
-                    c.authenticate(new PasswordCredentials("alice", "one")).status());
-            c.modified(TestSchemes.defaults(PasswordDirectoryComponent.Config.class, "usersFile", other.toString()),
+            c.modified(
+                    TestSchemes.defaults(
+                            PasswordDirectoryComponent.Config.class,
+                            "usersFile",
+                            file.toString(),
+                            "reloadIntervalSeconds",
+                            0),
                     props);
-            assertEquals(AuthResult.Status.SUCCESS, c.authenticate(new PasswordCredentials("bob", "two")).status());
+            c.modified(TestSchemes.defaults(PasswordDirectoryComponent.Config.class, "usersFile", " "), props);
+            assertEquals(
+                    "a bad edit keeps the authenticator working",
+                    AuthResult.Status.SUCCESS,
+                    c.authenticate(new PasswordCredentials("alice", "one")).status());
+            c.modified(
+                    TestSchemes.defaults(PasswordDirectoryComponent.Config.class, "usersFile", other.toString()),
+                    props);
+            assertEquals(
+                    AuthResult.Status.SUCCESS,
+                    c.authenticate(new PasswordCredentials("bob", "two")).status());
             assertFalse(c.exists("alice"));
         } finally {
             c.deactivate();
         }
         try {
-            new PasswordDirectoryComponent().activate(
-                    TestSchemes.defaults(PasswordDirectoryComponent.Config.class, "usersFile", ""), props);
+            new PasswordDirectoryComponent()
+                    .activate(TestSchemes.defaults(PasswordDirectoryComponent.Config.class, "usersFile", ""), props);
             fail("a missing usersFile at first activation must fail");
         } catch (IllegalArgumentException expected) {
             assertTrue(expected.getMessage(), expected.getMessage().contains("usersFile"));
@@ -266,13 +293,19 @@ public class PasswordDirectoryTest {
 
         List<String> lines = Files.readAllLines(file);
         assertEquals("# header comment", lines.get(0));
-        assertTrue(lines.get(1), lines.get(1).matches("alice:\\{ARGON2ID\\}\\$argon2id\\$v=19\\$m=19456,t=2,p=1\\$[^:]+:1000:1000::/home/alice::extra"));
+        assertTrue(
+                lines.get(1),
+                lines.get(1)
+                        .matches(
+                                "alice:\\{ARGON2ID\\}\\$argon2id\\$v=19\\$m=19456,t=2,p=1\\$[^:]+:1000:1000::/home/alice::extra"));
         assertEquals(List.of("", "# about bob"), lines.subList(2, 4));
         assertTrue(lines.get(4), lines.get(4).startsWith("carol:{ARGON2ID}$argon2id$"));
         assertEquals(5, lines.size());
         assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
-        List<String> leftovers = Files.list(tmp.getRoot().toPath()).map(p -> p.getFileName().toString())
-                .filter(n -> !n.equals("users")).collect(Collectors.toList());
+        List<String> leftovers = Files.list(tmp.getRoot().toPath())
+                .map(p -> p.getFileName().toString())
+                .filter(n -> !n.equals("users"))
+                .collect(Collectors.toList());
         assertEquals("no temp files left", List.of(), leftovers);
 
         PasswordDirectory fresh = directory();

@@ -17,7 +17,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +34,11 @@ final class Deletions {
     private static final int LOCK_STRIPES = 64;
     private static final int MAX_REPORTED_JOURNALS = 1000;
 
-    private enum JournalState { ABSENT, COMPLETED, INVALID }
+    private enum JournalState {
+        ABSENT,
+        COMPLETED,
+        INVALID
+    }
 
     /** Test seam: runs after the journal is durable and before the first file is removed. */
     interface BeforeRemoval {
@@ -64,7 +67,7 @@ final class Deletions {
     private final MessageIndex index;
     private final Object[] mailboxLocks = new Object[LOCK_STRIPES];
     private final Set<String> reportedJournals = ConcurrentHashMap.newKeySet();
-    private volatile BeforeRemoval beforeRemoval = journal -> { };
+    private volatile BeforeRemoval beforeRemoval = journal -> {};
 
     Deletions(MessageIndex index) {
         this.index = index;
@@ -96,8 +99,10 @@ final class Deletions {
                         completed++;
                     }
                 } catch (IOException e) {
-                    LOG.error("Cannot complete the deletion journal {}: {}",
-                            mailbox.resolve(ExpungeJournal.FILE_NAME), e.toString());
+                    LOG.error(
+                            "Cannot complete the deletion journal {}: {}",
+                            mailbox.resolve(ExpungeJournal.FILE_NAME),
+                            e.toString());
                 }
             }
         } catch (IOException e) {
@@ -177,8 +182,10 @@ final class Deletions {
                 reportedJournals.clear();
             }
             if (reportedJournals.add(journal + " " + attrs.lastModifiedTime() + " " + attrs.size())) {
-                LOG.error("Deletion journal {} is invalid ({}); left alone, nothing it lists is deleted. "
-                        + "Inspect and remove it; the next deletion in this mailbox moves it aside", journal,
+                LOG.error(
+                        "Deletion journal {} is invalid ({}); left alone, nothing it lists is deleted. "
+                                + "Inspect and remove it; the next deletion in this mailbox moves it aside",
+                        journal,
                         e.getMessage());
             }
             return JournalState.INVALID;
@@ -186,16 +193,23 @@ final class Deletions {
         int removed = removeEntries(s, mailbox, entries);
         Files.deleteIfExists(journal);
         index.forget(mailbox);
-        LOG.info("Completed the interrupted deletion journaled in {}: removed {} of {} message(s), the rest were "
-                + "already gone", journal, removed, entries.size());
+        LOG.info(
+                "Completed the interrupted deletion journaled in {}: removed {} of {} message(s), the rest were "
+                        + "already gone",
+                journal,
+                removed,
+                entries.size());
         return JournalState.COMPLETED;
     }
 
     /** Writes the journal to a temporary file and renames it into place, durably when fsync is on. */
     private static void writeJournal(MaildirSettings s, Path mailbox, List<String> entries) throws IOException {
         Path temp = mailbox.resolve(ExpungeJournal.TEMP_NAME);
-        Set<OpenOption> options = Set.of(StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        Set<OpenOption> options = Set.of(
+                StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS);
         try (FileChannel out = FileChannel.open(temp, options, MaildirFiles.privateFile())) {
             byte[] content = ExpungeJournal.format(entries);
             MaildirFiles.writeFully(content, content.length, out);
@@ -231,8 +245,10 @@ final class Deletions {
                 try (DirectoryStream<Path> files = Files.newDirectoryStream(mailbox.resolve(dir))) {
                     for (Path path : files) {
                         String name = path.getFileName().toString();
-                        if (!name.startsWith(".") && moved.contains(MaildirNames.baseName(name))
-                                && Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS) && Files.deleteIfExists(path)) {
+                        if (!name.startsWith(".")
+                                && moved.contains(MaildirNames.baseName(name))
+                                && Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)
+                                && Files.deleteIfExists(path)) {
                             removed++;
                         }
                     }
@@ -261,8 +277,10 @@ final class Deletions {
             aside = journal.resolveSibling(prefix + "-" + i);
         }
         Files.move(journal, aside, StandardCopyOption.ATOMIC_MOVE);
-        LOG.warn("Moved the invalid deletion journal {} to {} to journal a new deletion; nothing it lists was deleted",
-                journal, aside);
+        LOG.warn(
+                "Moved the invalid deletion journal {} to {} to journal a new deletion; nothing it lists was deleted",
+                journal,
+                aside);
     }
 
     private Object lockFor(Path mailbox) {

@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.concurrent.atomic.AtomicLong;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,8 +48,10 @@ final class Delivery {
         boolean done = false;
         try {
             long[] sizes;
-            try (FileChannel out = FileChannel.open(tmp,
-                    EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), MaildirFiles.privateFile())) {
+            try (FileChannel out = FileChannel.open(
+                    tmp,
+                    EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                    MaildirFiles.privateFile())) {
                 sizes = copyNormalized(message, out);
                 if (fsync) {
                     out.force(true);
@@ -96,9 +97,10 @@ final class Delivery {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(tmp)) {
             for (Path path : files) {
                 try {
-                    BasicFileAttributes attrs = Files.readAttributes(path, BasicFileAttributes.class,
-                            LinkOption.NOFOLLOW_LINKS);
-                    if (attrs.isRegularFile() && attrs.lastModifiedTime().toInstant().isBefore(cutoff)) {
+                    BasicFileAttributes attrs =
+                            Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                    if (attrs.isRegularFile()
+                            && attrs.lastModifiedTime().toInstant().isBefore(cutoff)) {
                         Files.deleteIfExists(path);
                         removed++;
                     }
@@ -188,7 +190,8 @@ final class Delivery {
 
     private static String localHostName() {
         try {
-            String name = Files.readString(Path.of("/proc/sys/kernel/hostname"), StandardCharsets.US_ASCII).trim();
+            String name = Files.readString(Path.of("/proc/sys/kernel/hostname"), StandardCharsets.US_ASCII)
+                    .trim();
             if (!name.isEmpty()) {
                 return name;
             }

@@ -43,8 +43,7 @@ final class ExpungeJournal {
         }
     }
 
-    private ExpungeJournal() {
-    }
+    private ExpungeJournal() {}
 
     static byte[] format(List<String> entries) {
         StringBuilder sb = new StringBuilder(HEADER).append('\n');
@@ -62,7 +61,8 @@ final class ExpungeJournal {
     static List<String> parse(byte[] content) throws InvalidJournalException {
         String text;
         try {
-            text = StandardCharsets.UTF_8.newDecoder()
+            text = StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(content))

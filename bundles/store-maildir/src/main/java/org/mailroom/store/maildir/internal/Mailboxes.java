@@ -10,7 +10,6 @@ import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
-
 import org.mailroom.api.store.StoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,7 +44,8 @@ final class Mailboxes {
 
     /** Creates the Maildir if it does not exist, and any of tmp/, new/ and cur/ it lacks. */
     void ensure(MaildirSettings s, Path mailbox) throws IOException {
-        if (Files.isDirectory(mailbox.resolve("cur")) && Files.isDirectory(mailbox.resolve("new"))
+        if (Files.isDirectory(mailbox.resolve("cur"))
+                && Files.isDirectory(mailbox.resolve("new"))
                 && Files.isDirectory(mailbox.resolve("tmp"))) {
             return;
         }

@@ -16,8 +16,7 @@ final class MaildirFiles {
     /** The directories that hold messages, in the order they are scanned. */
     static final List<String> MESSAGE_DIRS = List.of("new", "cur");
 
-    private MaildirFiles() {
-    }
+    private MaildirFiles() {}
 
     static FileAttribute<?>[] privateDirectory() {
         return permissions("rwx------");

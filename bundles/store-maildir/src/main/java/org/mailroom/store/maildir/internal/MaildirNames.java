@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
-
 import org.mailroom.api.auth.UserNames;
 
 /** Pure functions over Maildir file names (Maildir spec and Dovecot conventions). */
@@ -14,8 +13,7 @@ final class MaildirNames {
     private static final int DIGEST_UID_LENGTH = 32;
     private static final String INFO_SEPARATOR = ":2,";
 
-    private MaildirNames() {
-    }
+    private MaildirNames() {}
 
     /**
      * The uid of a message file: Dovecot's base name (the part before ":2,"), or a digest of it
@@ -28,7 +26,10 @@ final class MaildirNames {
         }
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(base.getBytes(StandardCharsets.UTF_8));
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(digest).substring(0, DIGEST_UID_LENGTH);
+            return Base64.getUrlEncoder()
+                    .withoutPadding()
+                    .encodeToString(digest)
+                    .substring(0, DIGEST_UID_LENGTH);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required by every Java platform", e);
         }

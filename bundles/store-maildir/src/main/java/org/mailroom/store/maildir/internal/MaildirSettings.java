@@ -41,7 +41,8 @@ record MaildirSettings(Path root, Path welcomeMessages, boolean fsync) {
         }
         // Declarative Services reads any text but "true" as false: "fsync = yes" would turn fsync off.
         if (properties.get("fsync") instanceof String text
-                && !text.equalsIgnoreCase("true") && !text.equalsIgnoreCase("false")) {
+                && !text.equalsIgnoreCase("true")
+                && !text.equalsIgnoreCase("false")) {
             throw new IllegalArgumentException("key fsync: must be true or false, not '" + text + "'");
         }
         return new MaildirSettings(root, welcome, config.fsync());

@@ -6,7 +6,6 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
-
 import org.mailroom.api.store.MailStore;
 import org.mailroom.api.store.MessageInfo;
 import org.mailroom.api.store.MessageNotFoundException;
@@ -99,8 +98,10 @@ final class MaildirStore implements MailStore {
         try {
             return deletions.delete(s, mailbox, uids);
         } catch (Deletions.JournaledException e) {
-            throw failure("deleting messages of " + user + " (the deletion is journaled in " + e.journal()
-                    + " and will be completed on the next access)", e.reason());
+            throw failure(
+                    "deleting messages of " + user + " (the deletion is journaled in " + e.journal()
+                            + " and will be completed on the next access)",
+                    e.reason());
         } catch (IOException e) {
             throw failure("deleting messages of " + user + " (nothing was deleted)", e);
         }

@@ -4,7 +4,6 @@ import java.io.InputStream;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-
 import org.mailroom.api.store.MailStore;
 import org.mailroom.api.store.MessageInfo;
 import org.mailroom.api.store.StoreException;
@@ -19,22 +18,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Registers the Maildir {@link MailStore}; configuration PID {@value #PID}. */
-@Component(service = MailStore.class, configurationPid = MaildirStoreComponent.PID,
-        configurationPolicy = ConfigurationPolicy.REQUIRE, property = MailStore.NAME + "=maildir")
+@Component(
+        service = MailStore.class,
+        configurationPid = MaildirStoreComponent.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE,
+        property = MailStore.NAME + "=maildir")
 @Designate(ocd = MaildirStoreComponent.Config.class)
 public class MaildirStoreComponent implements MailStore {
 
     static final String PID = "org.mailroom.store.maildir";
 
-    @ObjectClassDefinition(name = "Mailroom Maildir store",
+    @ObjectClassDefinition(
+            name = "Mailroom Maildir store",
             description = "Keeps each user's mail in <root>/<user>/{tmp,new,cur}, like Dovecot's maildir:<root>/%u")
     public @interface Config {
 
         @AttributeDefinition(description = "Mail root directory; a relative path is resolved against karaf.base")
         String root();
 
-        @AttributeDefinition(required = false,
-                description = "Folder whose files are delivered, sorted by name, into every newly created mailbox; empty for none")
+        @AttributeDefinition(
+                required = false,
+                description =
+                        "Folder whose files are delivered, sorted by name, into every newly created mailbox; empty for none")
         String welcomeMessages() default "";
 
         @AttributeDefinition(description = "Force deliveries and deletions to disk before reporting success")
@@ -59,8 +64,11 @@ public class MaildirStoreComponent implements MailStore {
         MaildirStore created = new MaildirStore(settings);
         created.completeInterruptedDeletions();
         store = created;
-        LOG.info("Maildir store serving {} (welcome messages: {}, fsync: {})", settings.root(),
-                settings.welcomeMessages() == null ? "none" : settings.welcomeMessages(), settings.fsync());
+        LOG.info(
+                "Maildir store serving {} (welcome messages: {}, fsync: {})",
+                settings.root(),
+                settings.welcomeMessages() == null ? "none" : settings.welcomeMessages(),
+                settings.fsync());
     }
 
     /** A bad edit keeps the previous settings in force. */
@@ -70,7 +78,9 @@ public class MaildirStoreComponent implements MailStore {
         try {
             settings = MaildirSettings.from(config, properties);
         } catch (IllegalArgumentException e) {
-            LOG.error("Bad configuration in {}: {}; the previous settings stay in force", file(properties),
+            LOG.error(
+                    "Bad configuration in {}: {}; the previous settings stay in force",
+                    file(properties),
                     e.getMessage());
             return;
         }
@@ -79,8 +89,11 @@ public class MaildirStoreComponent implements MailStore {
         if (newRoot) {
             store.completeInterruptedDeletions();
         }
-        LOG.info("Maildir store now serving {} (welcome messages: {}, fsync: {})", settings.root(),
-                settings.welcomeMessages() == null ? "none" : settings.welcomeMessages(), settings.fsync());
+        LOG.info(
+                "Maildir store now serving {} (welcome messages: {}, fsync: {})",
+                settings.root(),
+                settings.welcomeMessages() == null ? "none" : settings.welcomeMessages(),
+                settings.fsync());
     }
 
     private static Object file(Map<String, Object> properties) {

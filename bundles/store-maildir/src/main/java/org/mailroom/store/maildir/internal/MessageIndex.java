@@ -19,7 +19,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
 import org.mailroom.api.store.MessageInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,13 +38,12 @@ final class MessageIndex {
             .thenComparingLong(Entry::counter)
             .thenComparing(Entry::name);
 
-    private record Entry(String uid, String name, Path path, long epoch, long micros, long counter, long size,
-            Instant received) {
-    }
+    private record Entry(
+            String uid, String name, Path path, long epoch, long micros, long counter, long size, Instant received) {}
 
     private final WireSizeCache wireSizes = new WireSizeCache(WIRE_SIZE_CACHE_ENTRIES);
-    private final Map<String, Map<String, Path>> indexes = Collections.synchronizedMap(
-            new LinkedHashMap<>(64, 0.75f, true) {
+    private final Map<String, Map<String, Path>> indexes =
+            Collections.synchronizedMap(new LinkedHashMap<>(64, 0.75f, true) {
                 private static final long serialVersionUID = 1L;
 
                 @Override
@@ -167,7 +165,9 @@ final class MessageIndex {
             return null;
         }
         long epoch = MaildirNames.epochSeconds(name);
-        Instant received = epoch >= 0 ? Instant.ofEpochSecond(epoch) : attrs.lastModifiedTime().toInstant();
+        Instant received = epoch >= 0
+                ? Instant.ofEpochSecond(epoch)
+                : attrs.lastModifiedTime().toInstant();
         long size = -1;
         if (withSize) {
             size = wireSize(path, name, attrs);
@@ -175,8 +175,15 @@ final class MessageIndex {
                 return null;
             }
         }
-        return new Entry(MaildirNames.uid(name), name, path, received.getEpochSecond(),
-                MaildirNames.middleNumber(name, 'M'), MaildirNames.middleNumber(name, 'Q'), size, received);
+        return new Entry(
+                MaildirNames.uid(name),
+                name,
+                path,
+                received.getEpochSecond(),
+                MaildirNames.middleNumber(name, 'M'),
+                MaildirNames.middleNumber(name, 'Q'),
+                size,
+                received);
     }
 
     /** The wire size from the name's ,W= (trusted when ,S= agrees with the file), else scanned. */

@@ -11,8 +11,7 @@ final class WireSize {
 
     private static final int BUFFER_SIZE = 64 * 1024;
 
-    private WireSize() {
-    }
+    private WireSize() {}
 
     /**
      * The wire size of the first {@code length} bytes of {@code data}; {@code previousCr} tells

@@ -6,8 +6,7 @@ import java.util.Map;
 /** Wire sizes computed by scanning files, keyed by path, modification time and length; bounded LRU. */
 final class WireSizeCache {
 
-    private record Key(String path, long modifiedMillis, long length) {
-    }
+    private record Key(String path, long modifiedMillis, long length) {}
 
     private final Map<Key, Long> entries;
 

@@ -15,8 +15,7 @@ import java.util.List;
  */
 public final class DeleteInChild {
 
-    private DeleteInChild() {
-    }
+    private DeleteInChild() {}
 
     public static void main(String[] args) throws Exception {
         Path root = Path.of(args[0]);
@@ -28,8 +27,10 @@ public final class DeleteInChild {
         for (int round = 0; round < 3; round++) {
             List<String> delivered = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
-                delivered.add(warmup.deliver(user, new ByteArrayInputStream(
-                        ("Subject: warm-up " + i + "\n\nx\n").getBytes(StandardCharsets.UTF_8))));
+                delivered.add(warmup.deliver(
+                        user,
+                        new ByteArrayInputStream(
+                                ("Subject: warm-up " + i + "\n\nx\n").getBytes(StandardCharsets.UTF_8))));
             }
             warmup.list(user);
             warmup.delete(user, delivered);

@@ -22,7 +22,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
 import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
@@ -67,14 +66,17 @@ public class DovecotInteropTest {
             Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("rwxrwxrwx"));
         }
         config = base.resolve("dovecot.conf");
-        Files.writeString(config, String.join("\n",
-                "mail_location = maildir:" + mailRoot + "/%u",
-                "base_dir = " + run + "/base",
-                "state_dir = " + run + "/state",
-                "log_path = /dev/stderr",
-                "ssl = no",
-                "postmaster_address = postmaster@example.com",
-                ""));
+        Files.writeString(
+                config,
+                String.join(
+                        "\n",
+                        "mail_location = maildir:" + mailRoot + "/%u",
+                        "base_dir = " + run + "/base",
+                        "state_dir = " + run + "/state",
+                        "log_path = /dev/stderr",
+                        "ssl = no",
+                        "postmaster_address = postmaster@example.com",
+                        ""));
         Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-r--r--"));
     }
 
@@ -120,16 +122,26 @@ public class DovecotInteropTest {
     public void dovecotReadsWhatWeDeliverAndWeFollowItsFlagRenames() throws Exception {
         MaildirStore store = new MaildirStore(new MaildirSettings(mailRoot, null, true));
         Map<String, byte[]> delivered = new LinkedHashMap<>();
-        for (String message : new String[] {"Subject: one\r\n\r\nfirst\r\n", "Subject: two\n\nsecond\n.\nno end",
-            "Subject: three\n\nGrüße\n"}) {
+        for (String message : new String[] {
+            "Subject: one\r\n\r\nfirst\r\n", "Subject: two\n\nsecond\n.\nno end", "Subject: three\n\nGrüße\n"
+        }) {
             byte[] bytes = message.getBytes(UTF_8);
             delivered.put(store.deliver(mailUser, new java.io.ByteArrayInputStream(bytes)), Wire.of(bytes));
         }
         if (root) {
             run(List.of("chown", "-R", "65534:65534", mailRoot.resolve(mailUser).toString()), null);
         }
-        String fetched = run(List.of(DOVEADM.toString(), "-c", config.toString(), "fetch",
-                "guid size.virtual", "mailbox", "INBOX", "all"), null);
+        String fetched = run(
+                List.of(
+                        DOVEADM.toString(),
+                        "-c",
+                        config.toString(),
+                        "fetch",
+                        "guid size.virtual",
+                        "mailbox",
+                        "INBOX",
+                        "all"),
+                null);
         Matcher m = Pattern.compile("guid: (\\S+)\\s+size\\.virtual: (\\d+)").matcher(fetched);
         Map<String, Long> dovecotSizes = new LinkedHashMap<>();
         while (m.find()) {
@@ -139,22 +151,36 @@ public class DovecotInteropTest {
         delivered.forEach((uid, wire) -> ourSizes.put(uid, (long) wire.length));
         assertEquals(fetched, ourSizes, dovecotSizes);
 
-        assertEquals(new ArrayList<>(delivered.keySet()),
+        assertEquals(
+                new ArrayList<>(delivered.keySet()),
                 store.list(mailUser).stream().map(MessageInfo::uid).collect(Collectors.toList()));
-        run(List.of(DOVEADM.toString(), "-c", config.toString(), "flags", "add", "\\Seen", "mailbox", "INBOX",
-                "all"), null);
+        run(
+                List.of(
+                        DOVEADM.toString(),
+                        "-c",
+                        config.toString(),
+                        "flags",
+                        "add",
+                        "\\Seen",
+                        "mailbox",
+                        "INBOX",
+                        "all"),
+                null);
         List<Path> renamed = new ArrayList<>(listing(mailRoot.resolve(mailUser).resolve("new")));
         renamed.addAll(listing(mailRoot.resolve(mailUser).resolve("cur")));
         assertEquals(delivered.size(), renamed.size());
         for (Path file : renamed) {
-            assertTrue("Dovecot stored the flag in the name: " + file, file.getFileName().toString().endsWith(":2,S"));
+            assertTrue(
+                    "Dovecot stored the flag in the name: " + file,
+                    file.getFileName().toString().endsWith(":2,S"));
         }
         for (Map.Entry<String, byte[]> e : delivered.entrySet()) {
             try (InputStream in = store.open(mailUser, e.getKey())) {
                 assertArrayEquals(e.getKey(), e.getValue(), in.readAllBytes());
             }
         }
-        assertEquals(new ArrayList<>(delivered.keySet()),
+        assertEquals(
+                new ArrayList<>(delivered.keySet()),
                 store.list(mailUser).stream().map(MessageInfo::uid).collect(Collectors.toList()));
     }
 
@@ -172,11 +198,20 @@ public class DovecotInteropTest {
         if (root) {
             run(List.of("chown", "-R", "65534:65534", mailbox.toString()), null);
         }
-        assertEquals("INBOX", run(List.of(DOVEADM.toString(), "-c", config.toString(), "mailbox", "list"), null).trim());
-        String fetched = run(List.of(DOVEADM.toString(), "-c", config.toString(), "fetch", "guid", "mailbox", "INBOX",
-                "all"), null);
-        assertEquals(fetched, uids, Pattern.compile("guid: (\\S+)").matcher(fetched).results().map(r -> r.group(1))
-                .toList());
+        assertEquals(
+                "INBOX",
+                run(List.of(DOVEADM.toString(), "-c", config.toString(), "mailbox", "list"), null)
+                        .trim());
+        String fetched = run(
+                List.of(DOVEADM.toString(), "-c", config.toString(), "fetch", "guid", "mailbox", "INBOX", "all"), null);
+        assertEquals(
+                fetched,
+                uids,
+                Pattern.compile("guid: (\\S+)")
+                        .matcher(fetched)
+                        .results()
+                        .map(r -> r.group(1))
+                        .toList());
         assertEquals(journal, Files.readString(mailbox.resolve(ExpungeJournal.FILE_NAME)));
         assertEquals(journal, Files.readString(mailbox.resolve(ExpungeJournal.TEMP_NAME)));
     }
@@ -198,8 +233,10 @@ public class DovecotInteropTest {
         pb.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
         pb.environment().put("USER", mailUser);
         pb.environment().put("HOME", mailRoot.resolve(mailUser).toString());
-        pb.redirectInput(stdin == null ? ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())
-                : ProcessBuilder.Redirect.from(stdin.toFile()));
+        pb.redirectInput(
+                stdin == null
+                        ? ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())
+                        : ProcessBuilder.Redirect.from(stdin.toFile()));
         Path err = temp.newFile().toPath();
         pb.redirectError(err.toFile());
         Process p = pb.start();

@@ -6,25 +6,28 @@ import static org.junit.Assert.assertNull;
 import static org.junit.Assert.fail;
 
 import java.util.List;
-
 import org.junit.Test;
 
 public class ExpungeJournalTest {
 
     @Test
     public void plainNamesAreWrittenAsReadableLines() throws Exception {
-        List<String> entries = List.of("cur/1700000000.M1P2.host,S=12,W=13:2,S", "new/1700000001.M5P2Q3.h\\057x,S=4,W=5");
+        List<String> entries =
+                List.of("cur/1700000000.M1P2.host,S=12,W=13:2,S", "new/1700000001.M5P2Q3.h\\057x,S=4,W=5");
         byte[] journal = ExpungeJournal.format(entries);
-        assertEquals("mailroom-expunge 1\ncur/1700000000.M1P2.host,S=12,W=13:2,S\nnew/1700000001.M5P2Q3.h\\057x,S=4,W=5\n"
-                + "end\n", new String(journal, UTF_8));
+        assertEquals(
+                "mailroom-expunge 1\ncur/1700000000.M1P2.host,S=12,W=13:2,S\nnew/1700000001.M5P2Q3.h\\057x,S=4,W=5\n"
+                        + "end\n",
+                new String(journal, UTF_8));
         assertEquals(entries, ExpungeJournal.parse(journal));
         assertEquals(List.of(), ExpungeJournal.parse(ExpungeJournal.format(List.of())));
     }
 
     @Test
     public void oddNamesRoundTripOnOneLineEach() throws Exception {
-        List<String> entries = List.of("new/100%.host", "cur/line\nbreak:2,S", "cur/tab\tand\rcr\u007f", "new/Grüße 日本",
-                "new/%41 is not decoded twice");
+        List<String> entries = List.of(
+                "new/100%.host",
+                "cur/line\nbreak:2,S", "cur/tab\tand\rcr\u007f", "new/Grüße 日本", "new/%41 is not decoded twice");
         byte[] journal = ExpungeJournal.format(entries);
         assertEquals(entries.size() + 2, new String(journal, UTF_8).split("\n").length);
         assertEquals(entries, ExpungeJournal.parse(journal));
@@ -43,8 +46,20 @@ public class ExpungeJournalTest {
 
     @Test
     public void onlyPlainFilesInNewAndCurAreEntries() {
-        for (String bad : new String[] {"tmp/x", "x", "/new/x", "new/", "new/.hidden", "new/..", "cur/.", "new/a/b",
-            "new/../x", "cur/x\0y", "NEW/x", "new\\x"}) {
+        for (String bad : new String[] {
+            "tmp/x",
+            "x",
+            "/new/x",
+            "new/",
+            "new/.hidden",
+            "new/..",
+            "cur/.",
+            "new/a/b",
+            "new/../x",
+            "cur/x\0y",
+            "NEW/x",
+            "new\\x"
+        }) {
             if (ExpungeJournal.invalidEntryReason(bad) == null) {
                 fail("accepted " + bad);
             }

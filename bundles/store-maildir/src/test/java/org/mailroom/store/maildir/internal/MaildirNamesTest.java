@@ -12,10 +12,9 @@ public class MaildirNamesTest {
 
     @Test
     public void uidIsTheBaseNameBeforeTheFlags() {
-        assertEquals("1795424799.M721076P6486.vm,S=33,W=38",
-                MaildirNames.uid("1795424799.M721076P6486.vm,S=33,W=38:2,S"));
-        assertEquals("1795424799.M721076P6486.vm,S=33,W=38",
-                MaildirNames.uid("1795424799.M721076P6486.vm,S=33,W=38"));
+        assertEquals(
+                "1795424799.M721076P6486.vm,S=33,W=38", MaildirNames.uid("1795424799.M721076P6486.vm,S=33,W=38:2,S"));
+        assertEquals("1795424799.M721076P6486.vm,S=33,W=38", MaildirNames.uid("1795424799.M721076P6486.vm,S=33,W=38"));
         assertEquals("1.2.host", MaildirNames.uid("1.2.host:2,"));
     }
 
@@ -55,8 +54,8 @@ public class MaildirNamesTest {
 
     @Test
     public void rejectsUserNamesThatLeaveTheRoot() {
-        for (String bad : new String[] {null, "", ".", "..", "../x", "a/b", "a\\b", "a\0b", ".hidden", "a..b",
-                "x".repeat(256)}) {
+        for (String bad :
+                new String[] {null, "", ".", "..", "../x", "a/b", "a\\b", "a\0b", ".hidden", "a..b", "x".repeat(256)}) {
             assertNotNull(bad, MaildirNames.invalidUserReason(bad));
         }
         for (String good : new String[] {"alice", "bob@example.com", "a.b", "user-1_x"}) {

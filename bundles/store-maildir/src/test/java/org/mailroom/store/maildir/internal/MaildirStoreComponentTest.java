@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-
 import org.junit.After;
 import org.junit.Rule;
 import org.junit.Test;
@@ -55,22 +54,32 @@ public class MaildirStoreComponentTest {
         Path root = temp.newFolder("mail").toPath();
         assertBad("key root: missing", config(null, "", true), Map.of());
         assertBad("key root: missing", config("  ", "", true), Map.of());
-        assertBad("key welcomeMessages: " + root.resolve("absent") + " is not a directory",
-                config(root.toString(), root.resolve("absent").toString(), true), Map.of());
-        Path file = Files.writeString(root.resolve("a-file"), "x");
-        assertBad("key root: cannot create " + file.resolve("sub"), config(file.resolve("sub").toString(), "", true),
+        assertBad(
+                "key welcomeMessages: " + root.resolve("absent") + " is not a directory",
+                config(root.toString(), root.resolve("absent").toString(), true),
                 Map.of());
-        assertBad("key fsync: must be true or false, not 'yes'", config(root.toString(), "", false),
+        Path file = Files.writeString(root.resolve("a-file"), "x");
+        assertBad(
+                "key root: cannot create " + file.resolve("sub"),
+                config(file.resolve("sub").toString(), "", true),
+                Map.of());
+        assertBad(
+                "key fsync: must be true or false, not 'yes'",
+                config(root.toString(), "", false),
                 Map.of("fsync", "yes"));
-        assertNull(MaildirSettings.from(config(root.toString(), "", true), Map.of()).welcomeMessages());
+        assertNull(MaildirSettings.from(config(root.toString(), "", true), Map.of())
+                .welcomeMessages());
     }
 
     @Test
     public void fsyncTakesTrueOrFalseInAnyCase() throws Exception {
         Path root = temp.newFolder("mail").toPath();
-        assertFalse(MaildirSettings.from(config(root.toString(), "", false), Map.of("fsync", "FALSE")).fsync());
-        assertTrue(MaildirSettings.from(config(root.toString(), "", true), Map.of("fsync", "True")).fsync());
-        assertTrue(MaildirSettings.from(config(root.toString(), "", true), Map.of("fsync", Boolean.TRUE)).fsync());
+        assertFalse(MaildirSettings.from(config(root.toString(), "", false), Map.of("fsync", "FALSE"))
+                .fsync());
+        assertTrue(MaildirSettings.from(config(root.toString(), "", true), Map.of("fsync", "True"))
+                .fsync());
+        assertTrue(MaildirSettings.from(config(root.toString(), "", true), Map.of("fsync", Boolean.TRUE))
+                .fsync());
     }
 
     @Test
@@ -96,11 +105,17 @@ public class MaildirStoreComponentTest {
 
         Map<String, Object> misspelt = Map.of("felix.fileinstall.filename", FILE, "fsync", "ture");
         assertEditKept(component, config(second.toString(), "", false), misspelt, "key fsync: must be true or false");
-        assertEditKept(component, config(second.toString(), second.resolve("absent").toString(), true), FROM_FILE,
+        assertEditKept(
+                component,
+                config(second.toString(), second.resolve("absent").toString(), true),
+                FROM_FILE,
                 "key welcomeMessages: ");
         assertEditKept(component, config(" ", "", true), FROM_FILE, "key root: missing");
 
-        assertEquals("still serving the first root", uid, component.list("alice").get(0).uid());
+        assertEquals(
+                "still serving the first root",
+                uid,
+                component.list("alice").get(0).uid());
         assertFalse(Files.exists(second.resolve("alice")));
     }
 
@@ -121,7 +136,11 @@ public class MaildirStoreComponentTest {
         assertTrue(component.list("alice").isEmpty());
         component.deliver("alice", new ByteArrayInputStream("b\n".getBytes(UTF_8)));
         assertEquals(1, component.list("alice").size());
-        assertEquals(1, new MaildirStore(new MaildirSettings(second, null, true)).list("alice").size());
+        assertEquals(
+                1,
+                new MaildirStore(new MaildirSettings(second, null, true))
+                        .list("alice")
+                        .size());
     }
 
     @Test
@@ -162,8 +181,8 @@ public class MaildirStoreComponentTest {
         }
     }
 
-    private static void assertActivationFails(MaildirStoreComponent.Config config, Map<String, Object> properties,
-            String reason) {
+    private static void assertActivationFails(
+            MaildirStoreComponent.Config config, Map<String, Object> properties, String reason) {
         try (StderrCapture log = new StderrCapture()) {
             try {
                 new MaildirStoreComponent().activate(config, properties);
@@ -175,8 +194,11 @@ public class MaildirStoreComponentTest {
         }
     }
 
-    private static void assertEditKept(MaildirStoreComponent component, MaildirStoreComponent.Config config,
-            Map<String, Object> properties, String reason) {
+    private static void assertEditKept(
+            MaildirStoreComponent component,
+            MaildirStoreComponent.Config config,
+            Map<String, Object> properties,
+            String reason) {
         try (StderrCapture log = new StderrCapture()) {
             component.modified(config, properties);
             assertLogged(log, reason, "the previous settings stay in force");
@@ -184,8 +206,11 @@ public class MaildirStoreComponentTest {
     }
 
     private static void assertLogged(StderrCapture log, String reason, String outcome) {
-        String line = log.text().lines().filter(l -> l.contains("Bad configuration in " + FILE + ": " + reason))
-                .findFirst().orElse(null);
+        String line = log.text()
+                .lines()
+                .filter(l -> l.contains("Bad configuration in " + FILE + ": " + reason))
+                .findFirst()
+                .orElse(null);
         if (line == null) {
             fail("no log line naming " + FILE + " and '" + reason + "' in:\n" + log.text());
         }
@@ -193,7 +218,6 @@ public class MaildirStoreComponentTest {
     }
 
     private static MaildirStoreComponent.Config config(String root, String welcome, boolean fsync) {
-        return Configs.of(MaildirStoreComponent.Config.class, "root", root, "welcomeMessages", welcome,
-                "fsync", fsync);
+        return Configs.of(MaildirStoreComponent.Config.class, "root", root, "welcomeMessages", welcome, "fsync", fsync);
     }
 }

@@ -28,7 +28,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Rule;
@@ -74,15 +73,16 @@ public class MaildirStoreJournalTest {
             List<String> journaled = new ArrayList<>();
             store.beforeRemoval(journal -> {
                 journaled.addAll(Files.readAllLines(journal, UTF_8));
-                assertTrue("nothing is removed before the journal is in place",
-                        Files.exists(newA) && Files.exists(seen));
+                assertTrue(
+                        "nothing is removed before the journal is in place", Files.exists(newA) && Files.exists(seen));
                 assertFalse(Files.exists(mailbox.resolve(ExpungeJournal.TEMP_NAME)));
             });
 
             assertEquals(2, store.delete(user, List.of(b, a)));
 
-            assertEquals(List.of("mailroom-expunge 1", "cur/" + seen.getFileName(),
-                    "new/" + newA.getFileName(), "end"), journaled);
+            assertEquals(
+                    List.of("mailroom-expunge 1", "cur/" + seen.getFileName(), "new/" + newA.getFileName(), "end"),
+                    journaled);
             assertFalse(Files.exists(mailbox.resolve(ExpungeJournal.FILE_NAME)));
             assertEquals(Set.of("tmp", "new", "cur"), names(mailbox));
             assertEquals(List.of(c), uids(store, user));
@@ -120,8 +120,10 @@ public class MaildirStoreJournalTest {
     public void journalLeftBehindIsCompletedBeforeTheMailboxIsUsed() throws Exception {
         Map<String, FirstUse> firstUses = new LinkedHashMap<>();
         firstUses.put("list", (fresh, user, kept) -> assertEquals(List.of(kept), uids(fresh, user)));
-        firstUses.put("open", (fresh, user, kept) -> assertArrayEquals(Wire.of("Subject: b\n\nb\n".getBytes(UTF_8)),
-                readAll(fresh, user, kept)));
+        firstUses.put(
+                "open",
+                (fresh, user, kept) ->
+                        assertArrayEquals(Wire.of("Subject: b\n\nb\n".getBytes(UTF_8)), readAll(fresh, user, kept)));
         firstUses.put("delete", (fresh, user, kept) -> assertEquals(0, fresh.delete(user, List.of())));
         firstUses.put("deliver", (fresh, user, kept) -> fresh.deliver(user, stream("Subject: new\n\nnew\n")));
         firstUses.put("start", (fresh, user, kept) -> assertEquals(1, fresh.completeInterruptedDeletions()));
@@ -135,7 +137,8 @@ public class MaildirStoreJournalTest {
             use.getValue().run(new MaildirStore(new MaildirSettings(root, null, true)), user, b);
 
             assertFalse(user, Files.exists(journal));
-            Set<String> onDisk = filesIn(user).stream().map(p -> MaildirNames.uid(p.getFileName().toString()))
+            Set<String> onDisk = filesIn(user).stream()
+                    .map(p -> MaildirNames.uid(p.getFileName().toString()))
                     .collect(Collectors.toSet());
             assertTrue(user + ": " + onDisk, onDisk.contains(b) && !onDisk.contains(a) && !onDisk.contains(c));
             assertEquals(user, user.equals("deliver") ? 2 : 1, onDisk.size());
@@ -197,16 +200,18 @@ public class MaildirStoreJournalTest {
         journals.put("no final line end", "mailroom-expunge 1\nnew/@A\nend".getBytes(UTF_8));
         journals.put("crlf", "mailroom-expunge 1\r\nnew/@A\r\nend\r\n".getBytes(UTF_8));
         journals.put("parent", "mailroom-expunge 1\nnew/@A\nnew/../../victim\nend\n".getBytes(UTF_8));
-        journals.put("escaped parent", "mailroom-expunge 1\nnew/@A\nnew/%2E%2E%2F%2E%2E%2Fvictim\nend\n"
-                .getBytes(UTF_8));
+        journals.put(
+                "escaped parent", "mailroom-expunge 1\nnew/@A\nnew/%2E%2E%2F%2E%2E%2Fvictim\nend\n".getBytes(UTF_8));
         journals.put("dot dot", "mailroom-expunge 1\nnew/@A\ncur/..\nend\n".getBytes(UTF_8));
         journals.put("deeper", "mailroom-expunge 1\nnew/@A\nnew/sub/file\nend\n".getBytes(UTF_8));
         journals.put("tmp", "mailroom-expunge 1\nnew/@A\ntmp/file\nend\n".getBytes(UTF_8));
         journals.put("absolute", "mailroom-expunge 1\nnew/@A\n/etc/passwd\nend\n".getBytes(UTF_8));
         journals.put("mailbox", "mailroom-expunge 1\nnew/@A\nnew/\nend\n".getBytes(UTF_8));
         journals.put("bad escape", "mailroom-expunge 1\nnew/@A\nnew/x%4\nend\n".getBytes(UTF_8));
-        journals.put("not utf-8", ("mailroom-expunge 1\nnew/@A\nnew/\u00ff\nend\n").getBytes(
-                java.nio.charset.StandardCharsets.ISO_8859_1));
+        journals.put(
+                "not utf-8",
+                ("mailroom-expunge 1\nnew/@A\nnew/\u00ff\nend\n")
+                        .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
         journals.put("directory", null);
         Path victim = Files.writeString(root.resolve("victim"), "not mail\n");
         int n = 0;
@@ -215,7 +220,8 @@ public class MaildirStoreJournalTest {
             String a = deliver(user, "Subject: a\n\na\n");
             String b = deliver(user, "Subject: b\n\nb\n");
             Path journal = root.resolve(user).resolve(ExpungeJournal.FILE_NAME);
-            byte[] content = bad.getValue() == null ? null
+            byte[] content = bad.getValue() == null
+                    ? null
                     : new String(bad.getValue(), java.nio.charset.StandardCharsets.ISO_8859_1)
                             .replace("@A", file(user, a).getFileName().toString())
                             .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
@@ -229,14 +235,15 @@ public class MaildirStoreJournalTest {
             try (StderrCapture capture = new StderrCapture()) {
                 assertEquals(bad.getKey(), 0, fresh.completeInterruptedDeletions());
                 assertEquals(bad.getKey(), List.of(a, b), uids(fresh, user));
-                assertArrayEquals(bad.getKey(), Wire.of("Subject: a\n\na\n".getBytes(UTF_8)),
-                        readAll(fresh, user, a));
+                assertArrayEquals(bad.getKey(), Wire.of("Subject: a\n\na\n".getBytes(UTF_8)), readAll(fresh, user, a));
                 String c = fresh.deliver(user, stream("Subject: c\n\nc\n"));
                 assertEquals(bad.getKey(), List.of(a, b, c), uids(fresh, user));
                 log = capture.text();
             }
             assertTrue(bad.getKey() + ": " + log, log.contains("Deletion journal " + journal + " is invalid"));
-            assertEquals(bad.getKey() + " is logged once: " + log, log.indexOf(journal.toString()),
+            assertEquals(
+                    bad.getKey() + " is logged once: " + log,
+                    log.indexOf(journal.toString()),
                     log.lastIndexOf(journal.toString()));
             if (content != null) {
                 assertArrayEquals(bad.getKey(), content, Files.readAllBytes(journal));
@@ -247,7 +254,8 @@ public class MaildirStoreJournalTest {
             assertFalse(bad.getKey(), Files.exists(journal));
             List<Path> aside;
             try (Stream<Path> s = Files.list(root.resolve(user))) {
-                aside = s.filter(p -> p.getFileName().toString().startsWith("mailroom-expunge.invalid.")).toList();
+                aside = s.filter(p -> p.getFileName().toString().startsWith("mailroom-expunge.invalid."))
+                        .toList();
             }
             assertEquals(bad.getKey(), 1, aside.size());
             if (content != null) {
@@ -328,8 +336,10 @@ public class MaildirStoreJournalTest {
 
     /** The message's file, wherever it is now. */
     private Path file(String user, String uid) throws IOException {
-        return filesIn(user).stream().filter(p -> MaildirNames.uid(p.getFileName().toString()).equals(uid))
-                .findFirst().orElseThrow(() -> new AssertionError("no file for " + uid));
+        return filesIn(user).stream()
+                .filter(p -> MaildirNames.uid(p.getFileName().toString()).equals(uid))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no file for " + uid));
     }
 
     private Path moveToCur(String user, String uid, String flags) throws IOException {

@@ -22,7 +22,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -47,6 +46,7 @@ public class MaildirStoreKillTest {
     private static final int TRIALS = 40;
     /** Enough deleted messages that removing them takes longer than the kill's own jitter. */
     private static final int MESSAGES = 60;
+
     private static final int DELETED = 30;
     /** Trials that let the child finish, to measure how long a deletion takes. */
     private static final int CALIBRATION_TRIALS = 3;
@@ -56,7 +56,12 @@ public class MaildirStoreKillTest {
     @Rule
     public TemporaryFolder temp = new TemporaryFolder();
 
-    private enum Kill { BEFORE, DURING, AFTER, TORN }
+    private enum Kill {
+        BEFORE,
+        DURING,
+        AFTER,
+        TORN
+    }
 
     @Test(timeout = 120_000)
     public void killedDeletionLeavesAllOrNoneOfItsMessages() throws Exception {
@@ -94,7 +99,8 @@ public class MaildirStoreKillTest {
             boolean journalFound = Files.exists(mailbox.resolve(ExpungeJournal.FILE_NAME));
             Set<String> onDisk = baseNames(mailbox);
             long chosenLeft = chosen.stream().filter(onDisk::contains).count();
-            Kill kill = journalFound ? Kill.DURING
+            Kill kill = journalFound
+                    ? Kill.DURING
                     : chosenLeft == DELETED ? Kill.BEFORE : chosenLeft == 0 ? Kill.AFTER : Kill.TORN;
             counts.merge(kill, 1, Integer::sum);
             if (kill == Kill.DURING && chosenLeft > 0 && chosenLeft < DELETED) {
@@ -112,17 +118,19 @@ public class MaildirStoreKillTest {
             if (trial % 2 == 0) {
                 restarted.completeInterruptedDeletions();
             }
-            List<String> listed = restarted.list(user).stream().map(MessageInfo::uid).toList();
+            List<String> listed =
+                    restarted.list(user).stream().map(MessageInfo::uid).toList();
             Set<String> gone = new HashSet<>(wire.keySet());
             gone.removeAll(listed);
-            String when = delayNanos < 0 ? "after the deletion returned in " + took / 1000 + " us"
+            String when = delayNanos < 0
+                    ? "after the deletion returned in " + took / 1000 + " us"
                     : delayNanos / 1000 + " us after 'deleting'";
-            String what = "trial " + trial + " (killed " + when + ", " + kill
-                    + ", " + chosenLeft + " of " + DELETED + " chosen on disk): ";
+            String what = "trial " + trial + " (killed " + when + ", " + kill + ", " + chosenLeft + " of " + DELETED
+                    + " chosen on disk): ";
             System.out.println(what + gone.size() + " gone after recovery");
             if (!gone.isEmpty() && !gone.equals(chosen)) {
-                failures.add(what + "partial deletion: " + gone.size() + " of " + DELETED + " gone, "
-                        + "others gone: " + !chosen.containsAll(gone));
+                failures.add(what + "partial deletion: " + gone.size() + " of " + DELETED + " gone, " + "others gone: "
+                        + !chosen.containsAll(gone));
             }
             if (journalFound && !gone.equals(chosen)) {
                 failures.add(what + "the journal was on disk but recovery did not complete it");
@@ -157,12 +165,22 @@ public class MaildirStoreKillTest {
      * @return how long the deletion took, as seen from here, when the child was let finish; else 0
      */
     private long runAndKill(Path root, Path scratch, String user, Set<String> uids, long delayNanos) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx64m",
-                "-cp", System.getProperty("java.class.path"), DeleteInChild.class.getName(), root.toString(), scratch.toString(), user));
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xshare:auto",
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-Xmx64m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                DeleteInChild.class.getName(),
+                root.toString(),
+                scratch.toString(),
+                user));
         command.addAll(uids);
         Path stderr = temp.newFile().toPath();
-        Process child = new ProcessBuilder(command).redirectError(stderr.toFile()).start();
+        Process child =
+                new ProcessBuilder(command).redirectError(stderr.toFile()).start();
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), UTF_8));
             String line = out.readLine();

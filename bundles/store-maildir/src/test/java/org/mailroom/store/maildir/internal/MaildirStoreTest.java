@@ -32,7 +32,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Rule;
@@ -81,7 +80,8 @@ public class MaildirStoreTest {
             expected.put(uid, Wire.of(bytes));
         }
         assertEquals(inputs.length, expected.size());
-        assertArrayEquals("Subject: lf\r\n\r\nbody\r\n.dot line\r\n..two dots\r\n.\r\n".getBytes(UTF_8),
+        assertArrayEquals(
+                "Subject: lf\r\n\r\nbody\r\n.dot line\r\n..two dots\r\n.\r\n".getBytes(UTF_8),
                 expected.get(store.list("alice").get(0).uid()));
 
         List<MessageInfo> list = store.list("alice");
@@ -97,8 +97,8 @@ public class MaildirStoreTest {
             for (int i = 0; i + 1 < disk.length; i++) {
                 assertFalse("CRLF on disk in " + file, disk[i] == '\r' && disk[i + 1] == '\n');
             }
-            assertTrue(file.getFileName().toString().endsWith(",S=" + disk.length + ",W="
-                    + Wire.fromDisk(disk).length));
+            assertTrue(
+                    file.getFileName().toString().endsWith(",S=" + disk.length + ",W=" + Wire.fromDisk(disk).length));
         }
         assertTrue(files("alice", "tmp").isEmpty());
     }
@@ -154,8 +154,8 @@ public class MaildirStoreTest {
         Files.createSymbolicLink(cur.resolve("1700000003.link"), cur.resolve("1700000000.12345_1.otherhost:2,S"));
 
         List<MessageInfo> list = store.list("carol");
-        assertEquals(List.of("1700000000.12345_1.otherhost", "1700000001.M1P2.host,S=5,W=7",
-                "1700000002.M9P9.crlfhost"),
+        assertEquals(
+                List.of("1700000000.12345_1.otherhost", "1700000001.M1P2.host,S=5,W=7", "1700000002.M9P9.crlfhost"),
                 list.stream().map(MessageInfo::uid).toList());
         assertEquals(Wire.fromDisk(plain).length, list.get(0).size());
         assertEquals(Wire.fromDisk(lying).length, list.get(1).size());
@@ -177,8 +177,12 @@ public class MaildirStoreTest {
         Files.write(cur.resolve("1700000100.M900P1.h,S=2,W=3:2,S"), "b\n".getBytes(UTF_8));
         Files.write(cur.resolve("1700000100.M80P1.h,S=2,W=3:2,S"), "a\n".getBytes(UTF_8));
         Files.write(cur.resolve("999999999.M1P1.h,S=2,W=3:2,S"), "z\n".getBytes(UTF_8));
-        assertEquals(List.of("999999999.M1P1.h,S=2,W=3", "1700000100.M80P1.h,S=2,W=3",
-                "1700000100.M900P1.h,S=2,W=3", "1700000300.M5P1.h,S=2,W=3"),
+        assertEquals(
+                List.of(
+                        "999999999.M1P1.h,S=2,W=3",
+                        "1700000100.M80P1.h,S=2,W=3",
+                        "1700000100.M900P1.h,S=2,W=3",
+                        "1700000300.M5P1.h,S=2,W=3"),
                 store.list("dave").stream().map(MessageInfo::uid).toList());
     }
 
@@ -190,17 +194,21 @@ public class MaildirStoreTest {
         }
         assertEquals(uids, store.list("alice").stream().map(MessageInfo::uid).toList());
         MaildirStore restarted = new MaildirStore(new MaildirSettings(root, null, true));
-        assertEquals(uids, restarted.list("alice").stream().map(MessageInfo::uid).toList());
+        assertEquals(
+                uids, restarted.list("alice").stream().map(MessageInfo::uid).toList());
 
-        Path first = files("alice", "new").stream().filter(p -> p.getFileName().toString().startsWith(uids.get(0)))
-                .findFirst().orElseThrow();
+        Path first = files("alice", "new").stream()
+                .filter(p -> p.getFileName().toString().startsWith(uids.get(0)))
+                .findFirst()
+                .orElseThrow();
         Files.move(first, root.resolve("alice/cur").resolve(first.getFileName() + ":2,S"));
         assertArrayEquals(Wire.of("Subject: 0\n\nbody 0\n".getBytes(UTF_8)), readAll(uids.get(0)));
         Path moved = root.resolve("alice/cur").resolve(first.getFileName() + ":2,S");
         Files.move(moved, root.resolve("alice/cur").resolve(first.getFileName() + ":2,RS"));
         assertArrayEquals(Wire.of("Subject: 0\n\nbody 0\n".getBytes(UTF_8)), readAll(uids.get(0)));
         assertEquals(uids, store.list("alice").stream().map(MessageInfo::uid).toList());
-        assertEquals(uids, restarted.list("alice").stream().map(MessageInfo::uid).toList());
+        assertEquals(
+                uids, restarted.list("alice").stream().map(MessageInfo::uid).toList());
     }
 
     @Test(timeout = 30_000)
@@ -210,9 +218,17 @@ public class MaildirStoreTest {
         Files.write(root.resolve("erin/cur").resolve(name + ":2,S"), "Subject: long\n\nx\n".getBytes(UTF_8));
         String uid = store.list("erin").get(0).uid();
         assertTrue(uid.length() <= 70);
-        assertEquals(uid, new MaildirStore(new MaildirSettings(root, null, true)).list("erin").get(0).uid());
-        assertArrayEquals(Wire.of("Subject: long\n\nx\n".getBytes(UTF_8)),
-                new MaildirStore(new MaildirSettings(root, null, true)).open("erin", uid).readAllBytes());
+        assertEquals(
+                uid,
+                new MaildirStore(new MaildirSettings(root, null, true))
+                        .list("erin")
+                        .get(0)
+                        .uid());
+        assertArrayEquals(
+                Wire.of("Subject: long\n\nx\n".getBytes(UTF_8)),
+                new MaildirStore(new MaildirSettings(root, null, true))
+                        .open("erin", uid)
+                        .readAllBytes());
         assertEquals(1, store.delete("erin", List.of(uid)));
         assertTrue(store.list("erin").isEmpty());
     }
@@ -223,7 +239,8 @@ public class MaildirStoreTest {
         String b = store.deliver("alice", stream("b\n"));
         String c = store.deliver("alice", stream("c\n"));
         assertEquals(2, store.delete("alice", List.of(a, b, "no-such-uid")));
-        assertEquals(List.of(c), store.list("alice").stream().map(MessageInfo::uid).toList());
+        assertEquals(
+                List.of(c), store.list("alice").stream().map(MessageInfo::uid).toList());
         assertEquals(0, store.delete("alice", List.of(a, b)));
         assertEquals(0, store.delete("nobody-here", List.of(a)));
         assertFalse(Files.exists(root.resolve("nobody-here")));
@@ -234,7 +251,8 @@ public class MaildirStoreTest {
             assertFalse(expected.isTemporary());
         }
         MaildirStore other = new MaildirStore(new MaildirSettings(root, null, true));
-        assertEquals(List.of(c), other.list("alice").stream().map(MessageInfo::uid).toList());
+        assertEquals(
+                List.of(c), other.list("alice").stream().map(MessageInfo::uid).toList());
         assertEquals(1, store.delete("alice", List.of(c)));
         assertTrue(other.list("alice").isEmpty());
     }
@@ -289,11 +307,18 @@ public class MaildirStoreTest {
 
         List<MessageInfo> list = store.list("newbie");
         assertEquals(2, list.size());
-        assertArrayEquals("Subject: first\r\n\r\nOne\r\n".getBytes(UTF_8), readAll("newbie", list.get(0).uid()));
-        assertArrayEquals("Subject: second\r\n\r\nTwo\r\n".getBytes(UTF_8), readAll("newbie", list.get(1).uid()));
-        assertEquals(2, store.delete("newbie", List.of(list.get(0).uid(), list.get(1).uid())));
+        assertArrayEquals(
+                "Subject: first\r\n\r\nOne\r\n".getBytes(UTF_8),
+                readAll("newbie", list.get(0).uid()));
+        assertArrayEquals(
+                "Subject: second\r\n\r\nTwo\r\n".getBytes(UTF_8),
+                readAll("newbie", list.get(1).uid()));
+        assertEquals(
+                2, store.delete("newbie", List.of(list.get(0).uid(), list.get(1).uid())));
         assertTrue(store.list("newbie").isEmpty());
-        assertTrue(new MaildirStore(new MaildirSettings(root, welcome, true)).list("newbie").isEmpty());
+        assertTrue(new MaildirStore(new MaildirSettings(root, welcome, true))
+                .list("newbie")
+                .isEmpty());
 
         String uid = store.deliver("second", stream("Subject: real\n\nmail\n"));
         List<String> uids = store.list("second").stream().map(MessageInfo::uid).toList();
@@ -419,7 +444,8 @@ public class MaildirStoreTest {
         byte[] body = "Subject: x\n\ny\n".getBytes(UTF_8);
         for (int i = 0; i < 10_000; i++) {
             long claimed = 1_000_000 + i;
-            Files.write(cur.resolve((1700000000L + i) + ".M" + i + "P1.h,S=" + body.length + ",W=" + claimed + ":2,S"),
+            Files.write(
+                    cur.resolve((1700000000L + i) + ".M" + i + "P1.h,S=" + body.length + ",W=" + claimed + ":2,S"),
                     body);
         }
         long started = System.nanoTime();
@@ -428,7 +454,10 @@ public class MaildirStoreTest {
         assertEquals(10_000, list.size());
         for (int i = 0; i < list.size(); i++) {
             assertEquals(Instant.ofEpochSecond(1700000000L + i), list.get(i).received());
-            assertEquals("the size must come from ,W= in the name", 1_000_000 + i, list.get(i).size());
+            assertEquals(
+                    "the size must come from ,W= in the name",
+                    1_000_000 + i,
+                    list.get(i).size());
         }
         assertTrue("listing took " + millis + " ms", millis < 10_000);
         assertArrayEquals(Wire.fromDisk(body), readAll("many", list.get(5_000).uid()));
@@ -442,8 +471,8 @@ public class MaildirStoreTest {
             assertEquals(1, store.delete("alice", List.of(uid)));
             long rest = in.transferTo(OutputStreamSink.INSTANCE);
             assertEquals(store.list("alice").size(), 0);
-            assertEquals(Wire.of(("Subject: x\n\n" + "y\n".repeat(100_000)).getBytes(UTF_8)).length,
-                    head.length + rest);
+            assertEquals(
+                    Wire.of(("Subject: x\n\n" + "y\n".repeat(100_000)).getBytes(UTF_8)).length, head.length + rest);
         }
         assertNotEquals(0, uid.length());
     }
@@ -452,12 +481,10 @@ public class MaildirStoreTest {
         static final OutputStreamSink INSTANCE = new OutputStreamSink();
 
         @Override
-        public void write(int b) {
-        }
+        public void write(int b) {}
 
         @Override
-        public void write(byte[] b, int off, int len) {
-        }
+        public void write(byte[] b, int off, int len) {}
     }
 
     private interface StoreCall {

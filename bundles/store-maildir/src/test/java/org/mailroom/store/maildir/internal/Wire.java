@@ -5,8 +5,7 @@ import java.io.ByteArrayOutputStream;
 /** The expected transformations, written independently of the code under test. */
 final class Wire {
 
-    private Wire() {
-    }
+    private Wire() {}
 
     /** What the store keeps on disk: CRLF becomes LF, bare CR stays. */
     static byte[] disk(byte[] input) {

@@ -1,7 +1,6 @@
 package org.mailroom.auth.password.internal.sasl;
 
 import java.nio.charset.StandardCharsets;
-
 import org.mailroom.api.auth.PasswordCredentials;
 import org.mailroom.api.sasl.SaslException;
 import org.mailroom.api.sasl.SaslExchange;
@@ -35,7 +34,12 @@ public final class LoginMechanism implements SaslMechanism {
     }
 
     static final class Exchange implements SaslExchange {
-        private enum State { START, USER_ASKED, PASSWORD_ASKED, DONE }
+        private enum State {
+            START,
+            USER_ASKED,
+            PASSWORD_ASKED,
+            DONE
+        }
 
         private State state = State.START;
         private String user;

@@ -3,7 +3,6 @@ package org.mailroom.auth.password.internal.scheme;
 import java.util.Base64;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
 import org.bouncycastle.crypto.params.Argon2Parameters;
 import org.mailroom.api.auth.PasswordScheme;
@@ -18,6 +17,7 @@ public final class Argon2Scheme implements PasswordScheme {
     public static final int MAX_MEMORY_KIB = 1024 * 1024;
     /** Argon2 needs at least 8 KiB per lane. */
     public static final int MIN_MEMORY_KIB = 8;
+
     public static final int MAX_PARALLELISM = 255;
 
     private static final Pattern PHC = Pattern.compile(
@@ -59,8 +59,14 @@ public final class Argon2Scheme implements PasswordScheme {
             byte[] salt = Base64.getDecoder().decode(m.group(6));
             byte[] expected = Base64.getDecoder().decode(m.group(7));
             if ((version != Argon2Parameters.ARGON2_VERSION_10 && version != Argon2Parameters.ARGON2_VERSION_13)
-                    || p < 1 || p > MAX_PARALLELISM || mem < MIN_MEMORY_KIB * p || mem > MAX_MEMORY_KIB || t < 1
-                    || salt.length < 8 || expected.length < 4 || expected.length > 1024) {
+                    || p < 1
+                    || p > MAX_PARALLELISM
+                    || mem < MIN_MEMORY_KIB * p
+                    || mem > MAX_MEMORY_KIB
+                    || t < 1
+                    || salt.length < 8
+                    || expected.length < 4
+                    || expected.length > 1024) {
                 return false;
             }
             return Secrets.equal(expected, hash(password, salt, version, mem, t, p, expected.length));
@@ -74,8 +80,8 @@ public final class Argon2Scheme implements PasswordScheme {
         byte[] salt = Secrets.randomBytes(16);
         byte[] hash = hash(password, salt, Argon2Parameters.ARGON2_VERSION_13, memoryKiB, iterations, parallelism, 32);
         Base64.Encoder b64 = Base64.getEncoder().withoutPadding();
-        return "$" + variantName() + "$v=19$m=" + memoryKiB + ",t=" + iterations + ",p=" + parallelism
-                + "$" + b64.encodeToString(salt) + "$" + b64.encodeToString(hash);
+        return "$" + variantName() + "$v=19$m=" + memoryKiB + ",t=" + iterations + ",p=" + parallelism + "$"
+                + b64.encodeToString(salt) + "$" + b64.encodeToString(hash);
     }
 
     private String variantName() {
@@ -83,7 +89,8 @@ public final class Argon2Scheme implements PasswordScheme {
     }
 
     private byte[] hash(String password, byte[] salt, int version, int mem, int t, int p, int length) {
-        Argon2Parameters params = new Argon2Parameters.Builder(id ? Argon2Parameters.ARGON2_id : Argon2Parameters.ARGON2_i)
+        Argon2Parameters params = new Argon2Parameters.Builder(
+                        id ? Argon2Parameters.ARGON2_id : Argon2Parameters.ARGON2_i)
                 .withVersion(version)
                 .withSalt(salt)
                 .withMemoryAsKB(mem)

@@ -8,7 +8,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
-
 import org.mailroom.api.auth.PasswordScheme;
 
 /**
@@ -20,11 +19,13 @@ import org.mailroom.api.auth.PasswordScheme;
 public final class BuiltInSchemes {
 
     /** One cost setting: its key in the file is the scheme's lower-case name, a dot and this name. */
-    public record Cost(String name, int defaultValue, int min, int max) {
-    }
+    public record Cost(String name, int defaultValue, int min, int max) {}
 
     /** One built-in scheme; {@link #create} gets each cost by its {@link Cost#name()}. */
-    public record Scheme(String name, List<String> aliases, List<Cost> costs,
+    public record Scheme(
+            String name,
+            List<String> aliases,
+            List<Cost> costs,
             Function<Map<String, Integer>, PasswordScheme> factory) {
 
         /** The name first, then the aliases, as registered in {@link PasswordScheme#NAME}. */
@@ -57,31 +58,47 @@ public final class BuiltInSchemes {
     }
 
     public static final List<Scheme> ALL = List.of(
-            new Scheme("ARGON2ID", List.of(), List.of(
-                    new Cost("memoryKiB", 19456, Argon2Scheme.MIN_MEMORY_KIB, Argon2Scheme.MAX_MEMORY_KIB),
-                    new Cost("iterations", 2, 1, Integer.MAX_VALUE),
-                    new Cost("parallelism", 1, 1, Argon2Scheme.MAX_PARALLELISM)),
+            new Scheme(
+                    "ARGON2ID",
+                    List.of(),
+                    List.of(
+                            new Cost("memoryKiB", 19456, Argon2Scheme.MIN_MEMORY_KIB, Argon2Scheme.MAX_MEMORY_KIB),
+                            new Cost("iterations", 2, 1, Integer.MAX_VALUE),
+                            new Cost("parallelism", 1, 1, Argon2Scheme.MAX_PARALLELISM)),
                     c -> new Argon2Scheme(true, c.get("memoryKiB"), c.get("iterations"), c.get("parallelism"))),
-            new Scheme("ARGON2I", List.of(), List.of(
-                    new Cost("memoryKiB", 32768, Argon2Scheme.MIN_MEMORY_KIB, Argon2Scheme.MAX_MEMORY_KIB),
-                    new Cost("iterations", 4, 1, Integer.MAX_VALUE),
-                    new Cost("parallelism", 1, 1, Argon2Scheme.MAX_PARALLELISM)),
+            new Scheme(
+                    "ARGON2I",
+                    List.of(),
+                    List.of(
+                            new Cost("memoryKiB", 32768, Argon2Scheme.MIN_MEMORY_KIB, Argon2Scheme.MAX_MEMORY_KIB),
+                            new Cost("iterations", 4, 1, Integer.MAX_VALUE),
+                            new Cost("parallelism", 1, 1, Argon2Scheme.MAX_PARALLELISM)),
                     c -> new Argon2Scheme(false, c.get("memoryKiB"), c.get("iterations"), c.get("parallelism"))),
-            new Scheme("BLF-CRYPT", List.of(), List.of(
-                    new Cost("cost", 10, BlfCryptScheme.MIN_COST, BlfCryptScheme.MAX_COST)),
+            new Scheme(
+                    "BLF-CRYPT",
+                    List.of(),
+                    List.of(new Cost("cost", 10, BlfCryptScheme.MIN_COST, BlfCryptScheme.MAX_COST)),
                     c -> new BlfCryptScheme(c.get("cost"))),
-            new Scheme("SHA512-CRYPT", List.of(), List.of(
-                    new Cost("rounds", 50000, ShaCryptScheme.MIN_ROUNDS, ShaCryptScheme.MAX_ROUNDS)),
+            new Scheme(
+                    "SHA512-CRYPT",
+                    List.of(),
+                    List.of(new Cost("rounds", 50000, ShaCryptScheme.MIN_ROUNDS, ShaCryptScheme.MAX_ROUNDS)),
                     c -> new ShaCryptScheme(true, c.get("rounds"))),
-            new Scheme("SHA256-CRYPT", List.of(), List.of(
-                    new Cost("rounds", 50000, ShaCryptScheme.MIN_ROUNDS, ShaCryptScheme.MAX_ROUNDS)),
+            new Scheme(
+                    "SHA256-CRYPT",
+                    List.of(),
+                    List.of(new Cost("rounds", 50000, ShaCryptScheme.MIN_ROUNDS, ShaCryptScheme.MAX_ROUNDS)),
                     c -> new ShaCryptScheme(false, c.get("rounds"))),
             new Scheme("MD5-CRYPT", List.of(), List.of(), c -> new Md5CryptScheme()),
-            new Scheme("CRYPT", List.of(), List.of(
-                    new Cost("rounds", 50000, ShaCryptScheme.MIN_ROUNDS, ShaCryptScheme.MAX_ROUNDS)),
+            new Scheme(
+                    "CRYPT",
+                    List.of(),
+                    List.of(new Cost("rounds", 50000, ShaCryptScheme.MIN_ROUNDS, ShaCryptScheme.MAX_ROUNDS)),
                     c -> new CryptScheme(c.get("rounds"))),
-            new Scheme("PBKDF2", List.of(), List.of(
-                    new Cost("rounds", 100000, Pbkdf2Scheme.MIN_ROUNDS, Pbkdf2Scheme.MAX_ROUNDS)),
+            new Scheme(
+                    "PBKDF2",
+                    List.of(),
+                    List.of(new Cost("rounds", 100000, Pbkdf2Scheme.MIN_ROUNDS, Pbkdf2Scheme.MAX_ROUNDS)),
                     c -> new Pbkdf2Scheme(c.get("rounds"))),
             new Scheme("SSHA", List.of(), List.of(), c -> new DigestScheme("SHA-1", true)),
             new Scheme("SSHA256", List.of(), List.of(), c -> new DigestScheme("SHA-256", true)),
@@ -101,8 +118,7 @@ public final class BuiltInSchemes {
     private static final List<String> FRAMEWORK_KEY_PREFIXES =
             List.of("service.", "component.", "osgi.ds.", "felix.fileinstall.", "org.apache.karaf.features.");
 
-    private BuiltInSchemes() {
-    }
+    private BuiltInSchemes() {}
 
     /**
      * Builds every scheme of the table with the costs of a configuration; a missing key takes its
@@ -165,8 +181,8 @@ public final class BuiltInSchemes {
             throw new IllegalArgumentException("key " + key + ": not a whole number: " + raw);
         }
         if (v < cost.min() || v > cost.max()) {
-            throw new IllegalArgumentException("key " + key + ": must be within " + cost.min() + ".." + cost.max()
-                    + ", not " + v);
+            throw new IllegalArgumentException(
+                    "key " + key + ": must be within " + cost.min() + ".." + cost.max() + ", not " + v);
         }
         return (int) v;
     }

@@ -6,7 +6,6 @@ import java.util.Hashtable;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.mailroom.api.auth.PasswordScheme;
 import org.osgi.annotation.bundle.Capability;
 import org.osgi.framework.BundleContext;
@@ -27,7 +26,9 @@ import org.slf4j.LoggerFactory;
  */
 @Component(configurationPid = BuiltInSchemesComponent.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
 // bnd sees only DS-declared services; this keeps the manifest saying that the bundle provides schemes.
-@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=org.mailroom.api.auth.PasswordScheme",
+@Capability(
+        namespace = "osgi.service",
+        attribute = "objectClass:List<String>=org.mailroom.api.auth.PasswordScheme",
         uses = PasswordScheme.class)
 public final class BuiltInSchemesComponent {
 
@@ -64,7 +65,9 @@ public final class BuiltInSchemesComponent {
         try {
             schemes = BuiltInSchemes.create(properties);
         } catch (IllegalArgumentException e) {
-            LOG.error("Bad configuration in {}: {}; no built-in password scheme is registered", file(properties),
+            LOG.error(
+                    "Bad configuration in {}: {}; no built-in password scheme is registered",
+                    file(properties),
                     e.getMessage());
             throw e;
         }
@@ -88,7 +91,9 @@ public final class BuiltInSchemesComponent {
         try {
             schemes = BuiltInSchemes.create(properties);
         } catch (IllegalArgumentException e) {
-            LOG.error("Bad configuration in {}: {}; the previous hash costs stay in force", file(properties),
+            LOG.error(
+                    "Bad configuration in {}: {}; the previous hash costs stay in force",
+                    file(properties),
                     e.getMessage());
             return;
         }
@@ -119,7 +124,10 @@ public final class BuiltInSchemesComponent {
     private static void warnAboutUnknownKeys(Map<String, Object> properties) {
         List<String> unknown = BuiltInSchemes.unknownKeys(properties);
         if (!unknown.isEmpty()) {
-            LOG.warn("Configuration {}: unknown keys {} are ignored; the keys are {}", file(properties), unknown,
+            LOG.warn(
+                    "Configuration {}: unknown keys {} are ignored; the keys are {}",
+                    file(properties),
+                    unknown,
                     BuiltInSchemes.keys());
         }
     }

@@ -1,7 +1,6 @@
 package org.mailroom.auth.password.internal.scheme;
 
 import java.util.regex.Pattern;
-
 import org.apache.commons.codec.digest.UnixCrypt;
 import org.mailroom.api.auth.PasswordScheme;
 

@@ -16,13 +16,15 @@ public final class Pbkdf2Scheme implements PasswordScheme {
     public static final int MIN_ROUNDS = 1000;
     /** Verification refuses more rounds than this, so new hashes may not have more. */
     public static final int MAX_ROUNDS = 100_000_000;
+
     private static final int KEY_BYTES = 20;
 
     private final int rounds;
 
     public Pbkdf2Scheme(int rounds) {
         if (rounds < MIN_ROUNDS || rounds > MAX_ROUNDS) {
-            throw new IllegalArgumentException("rounds must be within " + MIN_ROUNDS + ".." + MAX_ROUNDS + ": " + rounds);
+            throw new IllegalArgumentException(
+                    "rounds must be within " + MIN_ROUNDS + ".." + MAX_ROUNDS + ": " + rounds);
         }
         this.rounds = rounds;
     }

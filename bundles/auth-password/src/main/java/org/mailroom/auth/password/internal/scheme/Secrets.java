@@ -13,8 +13,7 @@ public final class Secrets {
     private static final char[] CRYPT_ALPHABET =
             "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
 
-    private Secrets() {
-    }
+    private Secrets() {}
 
     public static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);

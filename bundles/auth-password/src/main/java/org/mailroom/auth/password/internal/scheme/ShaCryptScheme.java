@@ -15,7 +15,8 @@ public final class ShaCryptScheme implements PasswordScheme {
 
     public ShaCryptScheme(boolean sha512, int rounds) {
         if (rounds < MIN_ROUNDS || rounds > MAX_ROUNDS) {
-            throw new IllegalArgumentException("rounds must be within " + MIN_ROUNDS + ".." + MAX_ROUNDS + ": " + rounds);
+            throw new IllegalArgumentException(
+                    "rounds must be within " + MIN_ROUNDS + ".." + MAX_ROUNDS + ": " + rounds);
         }
         this.sha512 = sha512;
         this.rounds = rounds;

@@ -7,7 +7,6 @@ import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
 import java.nio.charset.StandardCharsets;
-
 import org.junit.Test;
 import org.mailroom.api.auth.PasswordCredentials;
 import org.mailroom.api.sasl.SaslException;
@@ -41,8 +40,9 @@ public class SaslMechanismTest {
 
     @Test
     public void plainRejectsMalformedResponses() throws SaslException {
-        for (byte[] bad : new byte[][] { b("other\0tim\0pw"), b("tim\0pw"), b("\0\0pw"), b("\0tim\0"),
-                b("\0tim\0pw\0x"), { 0, 't', 0, (byte) 0xC3 } }) {
+        for (byte[] bad : new byte[][] {
+            b("other\0tim\0pw"), b("tim\0pw"), b("\0\0pw"), b("\0tim\0"), b("\0tim\0pw\0x"), {0, 't', 0, (byte) 0xC3}
+        }) {
             expectFailure(new PlainMechanism().start(), bad);
         }
         SaslExchange x = new PlainMechanism().start();

@@ -9,7 +9,6 @@ import static org.junit.Assert.fail;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.junit.runners.Parameterized;
@@ -68,9 +67,20 @@ public class BuiltInSchemeTest {
 
     @Test(timeout = 60_000)
     public void malformedStoredValuesAreFalseNotExceptions() {
-        List<String> junk = List.of("", "$", "$$$$", "{}", "$argon2id$v=19$m=999999999,t=1,p=1$AAAAAAAAAAA$AAAAAA",
-                "$argon2id$v=19$m=x,t=1,p=1$a$b", "$2y$99$xx", "$6$rounds=abc$x", "$1$", "$1$s$0$00", "$1$s$1$zz",
-                "%%%notbase64", "AAAA");
+        List<String> junk = List.of(
+                "",
+                "$",
+                "$$$$",
+                "{}",
+                "$argon2id$v=19$m=999999999,t=1,p=1$AAAAAAAAAAA$AAAAAA",
+                "$argon2id$v=19$m=x,t=1,p=1$a$b",
+                "$2y$99$xx",
+                "$6$rounds=abc$x",
+                "$1$",
+                "$1$s$0$00",
+                "$1$s$1$zz",
+                "%%%notbase64",
+                "AAAA");
         PasswordScheme s = scheme();
         for (String j : junk) {
             boolean ok = s.verify("pw", j);
@@ -94,8 +104,8 @@ public class BuiltInSchemeTest {
     public void aBadCostIsRefusedNamingItsKey() {
         for (BuiltInSchemes.Cost c : row.costs()) {
             String key = row.key(c);
-            for (Object bad : List.of("abc", "", "1.5", String.valueOf((long) c.min() - 1),
-                    String.valueOf((long) c.max() + 1), 3.0)) {
+            for (Object bad : List.of(
+                    "abc", "", "1.5", String.valueOf((long) c.min() - 1), String.valueOf((long) c.max() + 1), 3.0)) {
                 try {
                     BuiltInSchemes.create(Map.of(key, bad));
                     fail(key + " = " + bad + " accepted");

@@ -25,7 +25,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
-
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -55,8 +54,8 @@ public class BuiltInSchemesComponentTest {
         private long nextId = 1;
 
         BundleContext context() {
-            return (BundleContext) Proxy.newProxyInstance(getClass().getClassLoader(),
-                    new Class<?>[] {BundleContext.class}, (proxy, method, args) -> {
+            return (BundleContext) Proxy.newProxyInstance(
+                    getClass().getClassLoader(), new Class<?>[] {BundleContext.class}, (proxy, method, args) -> {
                         if (!method.getName().equals("registerService") || !(args[0] instanceof Class<?>)) {
                             throw new UnsupportedOperationException(method.toString());
                         }
@@ -77,8 +76,8 @@ public class BuiltInSchemesComponentTest {
                 properties.put((String) key, dictionary.get(key));
             }
             register(scheme, properties);
-            return (ServiceRegistration<?>) Proxy.newProxyInstance(getClass().getClassLoader(),
-                    new Class<?>[] {ServiceRegistration.class}, (proxy, method, args) -> {
+            return (ServiceRegistration<?>) Proxy.newProxyInstance(
+                    getClass().getClassLoader(), new Class<?>[] {ServiceRegistration.class}, (proxy, method, args) -> {
                         if (!method.getName().equals("unregister")) {
                             throw new UnsupportedOperationException(method.toString());
                         }
@@ -93,8 +92,11 @@ public class BuiltInSchemesComponentTest {
 
         PasswordScheme byName(String name) {
             return registered.entrySet().stream()
-                    .filter(e -> List.of((String[]) e.getValue().get(PasswordScheme.NAME)).contains(name))
-                    .map(Map.Entry::getKey).findFirst().orElseThrow();
+                    .filter(e -> List.of((String[]) e.getValue().get(PasswordScheme.NAME))
+                            .contains(name))
+                    .map(Map.Entry::getKey)
+                    .findFirst()
+                    .orElseThrow();
         }
     }
 
@@ -140,7 +142,8 @@ public class BuiltInSchemesComponentTest {
         for (Map<String, Object> p : services.registered.values()) {
             names.add(List.of((String[]) p.get(PasswordScheme.NAME)));
         }
-        assertEquals(BuiltInSchemes.ALL.stream().map(BuiltInSchemes.Scheme::names).toList(), names);
+        assertEquals(
+                BuiltInSchemes.ALL.stream().map(BuiltInSchemes.Scheme::names).toList(), names);
         for (String name : BuiltInSchemes.NAMES) {
             PasswordScheme s = services.registry.get(name);
             assertTrue(name, s.verify("pw", s.encode("pw")));
@@ -165,8 +168,13 @@ public class BuiltInSchemesComponentTest {
         };
         services.register(sm3, Map.of(PasswordScheme.NAME, "SM3"));
         Path file = tmp.getRoot().toPath().resolve("users");
-        Files.write(file, List.of("alice:{SHA1}5en6G6MezRroT3XKqkdPOmY/BfQ=", "bob:{CLEAR}b-pw",
-                "carol:{BLF-CRYPT}$2y$05$UggfRX8ytRrvUgEgROfc9uLfyjBJC/cm4hLZFHiMcewS.PbcQH27u", "dave:{SM3}hd-pw"));
+        Files.write(
+                file,
+                List.of(
+                        "alice:{SHA1}5en6G6MezRroT3XKqkdPOmY/BfQ=",
+                        "bob:{CLEAR}b-pw",
+                        "carol:{BLF-CRYPT}$2y$05$UggfRX8ytRrvUgEgROfc9uLfyjBJC/cm4hLZFHiMcewS.PbcQH27u",
+                        "dave:{SM3}hd-pw"));
         PasswordDirectory d = new PasswordDirectory(file, services.registry, "ARGON2ID", "CRYPT");
         assertTrue("built-in names are known before their services appear", d.reloadIfChanged());
         assertEquals(AuthResult.Status.UNAVAILABLE, login(d, "alice", "secret"));
@@ -203,9 +211,9 @@ public class BuiltInSchemesComponentTest {
     @Test(timeout = 60_000)
     public void aBadFirstConfigurationRegistersNothingAndTheLogNamesFileKeyAndReason() {
         String[][] bad = {
-                {"blf-crypt.cost", "abc", "key blf-crypt.cost: not a whole number: 'abc'"},
-                {"blf-crypt.cost", "32", "key blf-crypt.cost: must be within 4..31, not 32"},
-                {"pbkdf2.rounds", "999", "key pbkdf2.rounds: must be within 1000..100000000, not 999"},
+            {"blf-crypt.cost", "abc", "key blf-crypt.cost: not a whole number: 'abc'"},
+            {"blf-crypt.cost", "32", "key blf-crypt.cost: must be within 4..31, not 32"},
+            {"pbkdf2.rounds", "999", "key pbkdf2.rounds: must be within 1000..100000000, not 999"},
         };
         for (String[] b : bad) {
             Services services = new Services();
@@ -216,8 +224,12 @@ public class BuiltInSchemesComponentTest {
                 } catch (IllegalArgumentException expected) {
                     assertEquals(b[2], expected.getMessage());
                 }
-                assertTrue(log.text(), log.text().contains("ERROR " + BuiltInSchemesComponent.class.getName()
-                        + " - Bad configuration in " + FILE + ": " + b[2] + "; no built-in password scheme is registered"));
+                assertTrue(
+                        log.text(),
+                        log.text()
+                                .contains(
+                                        "ERROR " + BuiltInSchemesComponent.class.getName() + " - Bad configuration in "
+                                                + FILE + ": " + b[2] + "; no built-in password scheme is registered"));
             }
             assertTrue(services.registered.isEmpty());
         }
@@ -226,9 +238,11 @@ public class BuiltInSchemesComponentTest {
                 new BuiltInSchemesComponent().activate(new Services().context(), Map.of("argon2id.iterations", 0));
                 fail("iterations 0 activated");
             } catch (IllegalArgumentException expected) {
-                assertTrue("without a file the log names the PID: " + log.text(), log.text().contains(
-                        "Bad configuration in " + BuiltInSchemesComponent.PID
-                        + ": key argon2id.iterations: must be within 1..2147483647, not 0;"));
+                assertTrue(
+                        "without a file the log names the PID: " + log.text(),
+                        log.text()
+                                .contains("Bad configuration in " + BuiltInSchemesComponent.PID
+                                        + ": key argon2id.iterations: must be within 1..2147483647, not 0;"));
             }
         }
     }
@@ -244,18 +258,27 @@ public class BuiltInSchemesComponentTest {
 
         try (Log log = new Log()) {
             c.modified(config("blf-crypt.cost", "99", "pbkdf2.rounds", "3000"));
-            assertTrue(log.text(), log.text().contains("ERROR " + BuiltInSchemesComponent.class.getName()
-                    + " - Bad configuration in " + FILE
-                    + ": key blf-crypt.cost: must be within 4..31, not 99; the previous hash costs stay in force"));
+            assertTrue(
+                    log.text(),
+                    log.text()
+                            .contains(
+                                    "ERROR " + BuiltInSchemesComponent.class.getName()
+                                            + " - Bad configuration in " + FILE
+                                            + ": key blf-crypt.cost: must be within 4..31, not 99; the previous hash costs stay in force"));
         }
         assertTrue("the previous cost", bcrypt.encode("pw").startsWith("$2y$05$"));
-        assertEquals("nothing of a bad edit applies", "2000", services.byName("PBKDF2").encode("pw").split("\\$")[3]);
+        assertEquals(
+                "nothing of a bad edit applies",
+                "2000",
+                services.byName("PBKDF2").encode("pw").split("\\$")[3]);
 
         c.modified(config("blf-crypt.cost", "6"));
         String h = bcrypt.encode("pw");
         assertTrue(h, h.startsWith("$2y$06$"));
         assertTrue(bcrypt.verify("pw", h));
-        assertEquals("a removed key is back at its default", "100000",
+        assertEquals(
+                "a removed key is back at its default",
+                "100000",
                 services.byName("PBKDF2").encode("pw").split("\\$")[3]);
         assertEquals("the same services stay registered", before, services.registered);
         c.deactivate();
@@ -267,10 +290,15 @@ public class BuiltInSchemesComponentTest {
         BuiltInSchemesComponent c = new BuiltInSchemesComponent();
         try (Log log = new Log()) {
             c.activate(services.context(), config("bcrypt.cost", "12", "argon2id.memorykib", "65536"));
-            assertTrue(log.text(), log.text().contains("WARN " + BuiltInSchemesComponent.class.getName()
-                    + " - Configuration " + FILE + ": unknown keys [argon2id.memorykib, bcrypt.cost] are ignored"));
+            assertTrue(
+                    log.text(),
+                    log.text()
+                            .contains("WARN " + BuiltInSchemesComponent.class.getName() + " - Configuration " + FILE
+                                    + ": unknown keys [argon2id.memorykib, bcrypt.cost] are ignored"));
             assertTrue(log.text(), log.text().contains("blf-crypt.cost"));
-            assertFalse("framework properties are not unknown keys: " + log.text(), log.text().contains("service.pid"));
+            assertFalse(
+                    "framework properties are not unknown keys: " + log.text(),
+                    log.text().contains("service.pid"));
         }
         assertEquals(BuiltInSchemes.ALL.size(), services.registered.size());
         assertTrue(services.byName("ARGON2ID").encode("pw").startsWith("$argon2id$v=19$m=19456,"));
@@ -293,7 +321,8 @@ public class BuiltInSchemesComponentTest {
             for (BuiltInSchemes.Cost c : s.costs()) {
                 String key = s.key(c);
                 assertEquals(key, String.valueOf(c.defaultValue()), p.getProperty(key));
-                assertTrue(key + " is explained in a comment",
+                assertTrue(
+                        key + " is explained in a comment",
                         lines.stream().anyMatch(l -> l.startsWith("# " + key + " ")));
             }
         }
@@ -304,6 +333,7 @@ public class BuiltInSchemesComponentTest {
         asConfigAdmin.put("felix.fileinstall.filename", "file:/etc/org.mailroom.auth.password.schemes.cfg");
         asConfigAdmin.put("osgi.ds.satisfying.condition.target", "(osgi.condition.id=true)");
         assertEquals(List.of(), BuiltInSchemes.unknownKeys(asConfigAdmin));
-        assertEquals(BuiltInSchemes.ALL.size(), BuiltInSchemes.create(asConfigAdmin).size());
+        assertEquals(
+                BuiltInSchemes.ALL.size(), BuiltInSchemes.create(asConfigAdmin).size());
     }
 }

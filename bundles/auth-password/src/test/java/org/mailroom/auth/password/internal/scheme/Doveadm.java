@@ -11,17 +11,14 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
 import org.mailroom.testing.RequiredTool;
 
 /** Runs Dovecot's doveadm: required when CI is set, otherwise the test is skipped without it. */
 final class Doveadm {
 
-    record Result(int exit, String out) {
-    }
+    record Result(int exit, String out) {}
 
-    private Doveadm() {
-    }
+    private Doveadm() {}
 
     static void assumeAvailable() {
         RequiredTool.require("/usr/bin/doveadm", "dovecot-core");

@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.Test;
 import org.mailroom.api.auth.PasswordScheme;
 
@@ -21,8 +20,7 @@ public class SchemeTest {
 
     private final Map<String, PasswordScheme> schemes = TestSchemes.all();
 
-    record Vector(String scheme, String password, String hash) {
-    }
+    record Vector(String scheme, String password, String hash) {}
 
     /** Hashes made by Dovecot's doveadm pw, from {@code doveadm-vectors.txt}. */
     static List<Vector> vectors() throws IOException {
@@ -63,11 +61,16 @@ public class SchemeTest {
         assertTrue(schemes.get("PBKDF2").encode("x").matches("\\$1\\$[./0-9A-Za-z]{16}\\$100000\\$[0-9a-f]{40}"));
 
         Map<BuiltInSchemes.Scheme, PasswordScheme> tuned = BuiltInSchemes.create(Map.ofEntries(
-                Map.entry("argon2id.memoryKiB", "8192"), Map.entry("argon2id.iterations", "3"),
-                Map.entry("argon2id.parallelism", "2"), Map.entry("argon2i.memoryKiB", "4096"),
-                Map.entry("argon2i.iterations", 1), Map.entry("argon2i.parallelism", 1),
-                Map.entry("blf-crypt.cost", " 5 "), Map.entry("sha512-crypt.rounds", "6000"),
-                Map.entry("sha256-crypt.rounds", 7000L), Map.entry("crypt.rounds", "9000"),
+                Map.entry("argon2id.memoryKiB", "8192"),
+                Map.entry("argon2id.iterations", "3"),
+                Map.entry("argon2id.parallelism", "2"),
+                Map.entry("argon2i.memoryKiB", "4096"),
+                Map.entry("argon2i.iterations", 1),
+                Map.entry("argon2i.parallelism", 1),
+                Map.entry("blf-crypt.cost", " 5 "),
+                Map.entry("sha512-crypt.rounds", "6000"),
+                Map.entry("sha256-crypt.rounds", 7000L),
+                Map.entry("crypt.rounds", "9000"),
                 Map.entry("pbkdf2.rounds", "2000")));
         Map<String, String> expected = Map.of(
                 "ARGON2ID", "$argon2id$v=19$m=8192,t=3,p=2$",
@@ -93,8 +96,10 @@ public class SchemeTest {
             BuiltInSchemes.create(Map.of("argon2id.parallelism", "4", "argon2id.memoryKiB", "16"));
             fail("16 KiB for 4 lanes accepted");
         } catch (IllegalArgumentException expected) {
-            assertEquals("keys argon2id.memoryKiB, argon2id.iterations, argon2id.parallelism: "
-                    + "memory must be within 32..1048576 KiB for 4 lanes: 16", expected.getMessage());
+            assertEquals(
+                    "keys argon2id.memoryKiB, argon2id.iterations, argon2id.parallelism: "
+                            + "memory must be within 32..1048576 KiB for 4 lanes: 16",
+                    expected.getMessage());
         }
     }
 
@@ -105,7 +110,10 @@ public class SchemeTest {
     }
 
     static BuiltInSchemes.Scheme row(String name) {
-        return BuiltInSchemes.ALL.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
+        return BuiltInSchemes.ALL.stream()
+                .filter(s -> s.name().equals(name))
+                .findFirst()
+                .orElseThrow();
     }
 
     @Test(timeout = 60_000)

@@ -2,15 +2,13 @@ package org.mailroom.auth.password.internal.scheme;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-
 import org.mailroom.api.auth.PasswordScheme;
 import org.mailroom.testing.Configs;
 
 /** Every scheme of the bundle by each of its names, built from the table with the default costs. */
 public final class TestSchemes {
 
-    private TestSchemes() {
-    }
+    private TestSchemes() {}
 
     public static Map<String, PasswordScheme> all() {
         Map<String, PasswordScheme> m = new LinkedHashMap<>();
