@@ -2,11 +2,13 @@ package org.mailroom.itests;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -57,8 +59,6 @@ public class ArchetypeIT extends MailroomTestSupport {
 
     @Test(timeout = 240_000)
     public void theGeneratedModuleGoesLiveUnderLoadAndUsersLogInThroughIt() throws Exception {
-        Path etc = Paths.get(System.getProperty("karaf.etc"));
-        Files.writeString(etc.resolve(PACKAGE + ".cfg"), "secret = " + SECRET + "\n", UTF_8);
         Poll.until("POP3 port " + pop3Port() + " accepting", TIMEOUT, () -> accepts(pop3Port()));
 
         UserDirectory directory = getOsgiService(UserDirectory.class);
@@ -75,7 +75,15 @@ public class ArchetypeIT extends MailroomTestSupport {
             long installStart = System.nanoTime();
             admin("feature:repo-add mvn:" + GROUP + "/" + ARTIFACT + "/" + VERSION + "/xml/features");
             admin("feature:install " + ARTIFACT);
-            Poll.until("X-TOKEN offered after feature:install", TIMEOUT, this::xTokenOffered);
+            // Installed before its etc/ file exists, as an operator may: a clear error, nothing offered.
+            Path log = Paths.get(System.getProperty("karaf.log"), "karaf.log");
+            String expected = "etc/" + PACKAGE + ".cfg: secret must have at least 16 characters";
+            Poll.until("karaf.log says: " + expected, TIMEOUT, () -> contains(log, expected));
+            assertFalse("X-TOKEN offered without a secret", xTokenOffered());
+
+            Path cfg = Paths.get(System.getProperty("karaf.etc"), PACKAGE + ".cfg");
+            Files.writeString(cfg, "secret = " + SECRET + "\n", UTF_8);
+            Poll.until("X-TOKEN offered once the secret is in " + cfg, TIMEOUT, this::xTokenOffered);
             long installEnd = System.nanoTime();
             assertTokenLogin();
             load.awaitSessionsByEveryClient(2, TIMEOUT);
@@ -119,6 +127,15 @@ public class ArchetypeIT extends MailroomTestSupport {
         assertTrue(
                 code.size() + " lines of code in " + source + ":\n" + String.join("\n", code),
                 code.size() <= MAX_CODE_LINES);
+    }
+
+    private static boolean contains(Path file, String text) {
+        try {
+            return Files.isRegularFile(file)
+                    && new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1).contains(text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private Path project() {

@@ -16,7 +16,6 @@ import org.mailroom.api.sasl.SaslMechanism;
 import org.mailroom.api.sasl.SaslStep;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -24,9 +23,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 /**
  * SASL X-TOKEN: the client sends "user NUL token", the token being HMAC-SHA256(secret, user) in
  * lower-case hex, as your portal would issue it. The mechanism decodes, the authenticator checks.
+ * Immediate, so that a missing or short secret is logged when the bundle starts, not at a login.
  */
-@Component(service = {SaslMechanism.class, Authenticator.class}, configurationPid = "${package}",
-        configurationPolicy = ConfigurationPolicy.REQUIRE,
+@Component(service = {SaslMechanism.class, Authenticator.class}, configurationPid = "${package}", immediate = true,
         property = Authenticator.CREDENTIAL_TYPES + "=" + TokenAuthenticator.TYPE)
 @Designate(ocd = TokenAuthenticator.Config.class)
 public class TokenAuthenticator implements SaslMechanism, Authenticator {
