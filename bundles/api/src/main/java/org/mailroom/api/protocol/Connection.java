@@ -1,10 +1,13 @@
 package org.mailroom.api.protocol;
 
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -72,6 +75,28 @@ public interface Connection {
     void authenticated(String user);
 
     int maxLineLength();
+
+    /**
+     * Makes only CRLF end an input line (true), or CRLF and a bare LF (false, the default). In
+     * CRLF-only mode a bare CR or LF is part of the line handed to {@link ProtocolSession#onLine},
+     * so that a protocol can refuse or repair it, as SMTP must inside message data (RFC 5321
+     * section 2.3.8: a bare LF must not end a line, or a second message can be smuggled in).
+     *
+     * @since 2.1
+     */
+    void setCrlfOnly(boolean crlfOnly);
+
+    /**
+     * Hands the next {@code octets} octets of input to {@code sink} as they arrive, whatever they
+     * contain, instead of cutting them into lines (a BDAT chunk, RFC 3030); then runs {@code then}
+     * in the session's context and line input resumes. {@code then} gets null, or the first
+     * IOException the sink threw (the rest of the octets are then read and dropped). The sink is
+     * written off the I/O threads, in the session's context; it is not closed. Nothing runs if the
+     * connection closes first; for zero octets {@code then} runs at once.
+     *
+     * @since 2.1
+     */
+    void readOctets(long octets, OutputStream sink, Consumer<IOException> then);
 
     /** Changes the longest accepted input line, e.g. for long SASL responses. */
     void setMaxLineLength(int octets);

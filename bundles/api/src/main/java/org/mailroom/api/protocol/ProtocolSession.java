@@ -11,8 +11,9 @@ import org.osgi.annotation.versioning.ConsumerType;
 public interface ProtocolSession {
 
     /**
-     * One input line, without its line end (CRLF or bare LF). Lines are not delivered while the
-     * connection is paused ({@link Connection#sendStream}, {@link Connection#pause}).
+     * One input line, without its line end (CRLF or bare LF; CRLF alone after
+     * {@link Connection#setCrlfOnly}). Lines are not delivered while the connection is paused
+     * ({@link Connection#sendStream}, {@link Connection#pause}, {@link Connection#readOctets}).
      */
     void onLine(byte[] line);
 

@@ -6,7 +6,7 @@
  * <p>Compatibility: {@code Connection} is a provider type and may gain methods in a minor
  * version; the consumer types change only with a major version.
  */
-@Version("2.0.0")
+@Version("2.1.0")
 @Export
 package org.mailroom.api.protocol;
 

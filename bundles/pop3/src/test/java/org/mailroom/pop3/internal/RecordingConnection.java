@@ -146,6 +146,17 @@ final class RecordingConnection implements Connection {
     }
 
     @Override
+    public void setCrlfOnly(boolean crlfOnly) {
+        throw new UnsupportedOperationException("POP3 cuts lines at CRLF or LF");
+    }
+
+    @Override
+    public void readOctets(
+            long octets, java.io.OutputStream sink, java.util.function.Consumer<java.io.IOException> then) {
+        throw new UnsupportedOperationException("POP3 reads no raw octets");
+    }
+
+    @Override
     public void close(String finalReply) {
         closeCalls++;
         if (!closed && finalReply != null) {

@@ -3,8 +3,10 @@ package org.mailroom.transport.internal;
 import java.util.Arrays;
 
 /**
- * Collects input bytes and cuts them into lines (CRLF or bare LF). A line longer than the limit
- * is reported once and its remaining bytes are dropped up to the next line end.
+ * Collects input bytes and cuts them into lines: at CRLF or a bare LF, or, in CRLF-only mode, at
+ * CRLF alone (a bare CR or LF then stays in the line). A line longer than the limit is reported
+ * once and its remaining bytes are dropped up to the next line end. Raw octets can be taken off
+ * the front instead (BDAT chunks).
  */
 final class LineBuffer {
 
@@ -40,12 +42,12 @@ final class LineBuffer {
     }
 
     /** Finds the next complete line; afterwards {@link #line()} holds it when LINE is returned. */
-    Kind next(int maxLineLength) {
+    Kind next(int maxLineLength, boolean crlfOnly) {
         while (true) {
-            int lf = indexOfLf();
+            int lf = crlfOnly ? indexOfCrlf() : indexOfLf();
             if (discarding) {
                 if (lf < 0) {
-                    length = 0;
+                    dropAllButATrailingCr(crlfOnly);
                     return Kind.NONE;
                 }
                 consume(lf + 1);
@@ -54,7 +56,7 @@ final class LineBuffer {
             }
             if (lf < 0) {
                 if (length > maxLineLength + 1) {
-                    length = 0;
+                    dropAllButATrailingCr(crlfOnly);
                     discarding = true;
                     return Kind.TOO_LONG;
                 }
@@ -73,6 +75,34 @@ final class LineBuffer {
 
     byte[] line() {
         return line;
+    }
+
+    /** Removes and returns up to {@code max} octets from the front, as they came. */
+    byte[] take(long max) {
+        int n = (int) Math.min(max, length);
+        byte[] taken = Arrays.copyOf(data, n);
+        consume(n);
+        return taken;
+    }
+
+    /** Drops the buffered bytes, but a final CR that may begin a CRLF split across reads. */
+    private void dropAllButATrailingCr(boolean crlfOnly) {
+        if (crlfOnly && length > 0 && data[length - 1] == '\r') {
+            data[0] = '\r';
+            length = 1;
+        } else {
+            length = 0;
+        }
+    }
+
+    /** The index of the LF of the first CRLF. */
+    private int indexOfCrlf() {
+        for (int i = 1; i < length; i++) {
+            if (data[i] == '\n' && data[i - 1] == '\r') {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private int indexOfLf() {

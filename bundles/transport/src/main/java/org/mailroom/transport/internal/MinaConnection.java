@@ -2,6 +2,7 @@ package org.mailroom.transport.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -13,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.apache.mina.core.buffer.IoBuffer;
 import org.apache.mina.core.future.DefaultWriteFuture;
 import org.apache.mina.core.session.IoSession;
@@ -62,6 +64,11 @@ final class MinaConnection implements Connection {
     private ProtocolSession session;
     private CompletionStage<?> awaiting;
     private int maxLineLength;
+    private boolean crlfOnly;
+    private long rawRemaining;
+    private OutputStream rawSink;
+    private Consumer<IOException> rawThen;
+    private IOException rawFailure;
     private InputStream streaming;
     private String user;
     private byte[] chunk;
@@ -140,6 +147,9 @@ final class MinaConnection implements Connection {
             closed = true;
             closeQuietly(streaming);
             streaming = null;
+            rawRemaining = 0;
+            rawSink = null;
+            rawThen = null;
             for (Object item : outbound) {
                 if (item instanceof InputStream in) {
                     closeQuietly(in);
@@ -291,6 +301,29 @@ final class MinaConnection implements Connection {
     }
 
     @Override
+    public void setCrlfOnly(boolean crlfOnly) {
+        this.crlfOnly = crlfOnly;
+    }
+
+    @Override
+    public void readOctets(long octets, OutputStream sink, Consumer<IOException> then) {
+        if (octets < 0) {
+            throw new IllegalArgumentException("octets " + octets);
+        }
+        if (rawRemaining > 0) {
+            throw new IllegalStateException("already reading octets");
+        }
+        if (octets == 0) {
+            then.accept(null);
+            return;
+        }
+        rawRemaining = octets;
+        rawSink = sink;
+        rawThen = then;
+        rawFailure = null;
+    }
+
+    @Override
     public void close(String finalReply) {
         if (!serial.inContext()) {
             serial.execute(() -> close(finalReply));
@@ -318,7 +351,14 @@ final class MinaConnection implements Connection {
                 }
                 outputBlocked = false;
             }
-            LineBuffer.Kind kind = input.next(maxLineLength);
+            if (rawRemaining > 0) {
+                if (input.buffered() == 0) {
+                    break;
+                }
+                readRaw();
+                continue;
+            }
+            LineBuffer.Kind kind = input.next(maxLineLength, crlfOnly);
             if (kind == LineBuffer.Kind.NONE) {
                 break;
             }
@@ -331,6 +371,28 @@ final class MinaConnection implements Connection {
             }
         }
         flowControl();
+    }
+
+    /** Moves buffered input to the sink of {@link #readOctets}; at its last octet, runs its continuation. */
+    private void readRaw() {
+        byte[] bytes = input.take(rawRemaining);
+        rawRemaining -= bytes.length;
+        lastActivityNanos = System.nanoTime();
+        if (rawFailure == null) {
+            try {
+                rawSink.write(bytes);
+            } catch (IOException e) {
+                rawFailure = e;
+            }
+        }
+        if (rawRemaining == 0) {
+            Consumer<IOException> then = rawThen;
+            IOException failure = rawFailure;
+            rawSink = null;
+            rawThen = null;
+            rawFailure = null;
+            guarded(() -> then.accept(failure));
+        }
     }
 
     /** Reads while little input waits; stops reading while much does (the session is blocked). */

@@ -30,6 +30,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.zip.CRC32;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
@@ -102,6 +103,64 @@ public class MinaListenerTest {
             c.write("ECHO " + "y".repeat(2000) + "\r\n");
             assertEquals("y".repeat(2000), c.line());
         }
+    }
+
+    @Test(timeout = 30_000)
+    public void inCrlfOnlyModeABareLfOrCrStaysInTheLine() throws Exception {
+        MinaListener listener = start(settings(TlsMode.NONE));
+        try (Client c = Client.plain(listener)) {
+            c.line();
+            c.write("ECHO a\nECHO b\r\nCRLFONLY\r\nECHO c\nd\re\r\nECHO f\r");
+            assertEquals("a", c.line());
+            assertEquals("b", c.line());
+            assertEquals("crlf only", c.line());
+            assertEquals("c<LF>d<CR>e", c.line());
+            c.write("\nECHO " + "x".repeat(5000) + "\n.\r");
+            assertEquals("the CRLF split across two reads ends the line", "f", c.line());
+            c.write("\nECHO g\r\nANYEOL\r\nECHO h\n");
+            assertEquals("an overlong line ends only at CRLF", "-ERR too long", c.line());
+            assertEquals("g", c.line());
+            assertEquals("any line end", c.line());
+            assertEquals("h", c.line());
+        }
+    }
+
+    @Test(timeout = 30_000)
+    public void readOctetsHandsRawBytesToTheSinkThenLinesResume() throws Exception {
+        MinaListener listener = start(settings(TlsMode.NONE));
+        try (Client c = Client.plain(listener)) {
+            c.line();
+            String raw = "line\r\n.\r\nbare\nQUIT\r\n\r";
+            c.write("RAW " + raw.length() + "\r\n" + raw + "ECHO after\r\nRAW 0\r\n");
+            assertEquals("raw " + raw.length() + " " + crc(raw.getBytes(StandardCharsets.US_ASCII)), c.line());
+            assertEquals("after", c.line());
+            assertEquals("raw 0 0", c.line());
+
+            byte[] big = pattern(3_000_000);
+            big[1_000_000] = '\n';
+            c.write("RAW " + big.length + "\r\n");
+            c.socket.getOutputStream().write(big);
+            c.write("ECHO next\r\n");
+            assertEquals("raw " + big.length + " " + crc(big), c.line());
+            assertEquals("next", c.line());
+        }
+    }
+
+    @Test(timeout = 30_000)
+    public void aFailingSinkGetsTheRestDroppedAndTheContinuationTheError() throws Exception {
+        MinaListener listener = start(settings(TlsMode.NONE));
+        try (Client c = Client.plain(listener)) {
+            c.line();
+            c.write("RAWFAIL 100000\r\n" + "z".repeat(100_000) + "ECHO still in step\r\n");
+            assertEquals("rawfail disk full", c.line());
+            assertEquals("still in step", c.line());
+        }
+    }
+
+    private static String crc(byte[] bytes) {
+        CRC32 crc = new CRC32();
+        crc.update(bytes);
+        return Long.toHexString(crc.getValue());
     }
 
     @Test(timeout = 30_000)
@@ -397,7 +456,7 @@ public class MinaListenerTest {
                 public void onLine(byte[] bytes) {
                     String line = new String(bytes, StandardCharsets.UTF_8);
                     if (line.startsWith("ECHO ")) {
-                        connection.send(line.substring(5));
+                        connection.send(line.substring(5).replace("\r", "<CR>").replace("\n", "<LF>"));
                     } else if (line.startsWith("STREAM ")) {
                         connection.sendStream(new ByteArrayInputStream(pattern(Integer.parseInt(line.substring(7)))));
                     } else if (line.equals("STLS")) {
@@ -422,6 +481,30 @@ public class MinaListenerTest {
                                         CompletableFuture.delayedExecutor(
                                                 Long.parseLong(line.substring(6)), TimeUnit.MILLISECONDS)),
                                 (value, failure) -> connection.send(value));
+                    } else if (line.equals("CRLFONLY")) {
+                        connection.setCrlfOnly(true);
+                        connection.send("crlf only");
+                    } else if (line.equals("ANYEOL")) {
+                        connection.setCrlfOnly(false);
+                        connection.send("any line end");
+                    } else if (line.startsWith("RAW ")) {
+                        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+                        connection.readOctets(Long.parseLong(line.substring(4)), sink, failure -> {
+                            CRC32 crc = new CRC32();
+                            crc.update(sink.toByteArray());
+                            connection.send("raw " + sink.size() + " " + Long.toHexString(crc.getValue()));
+                        });
+                    } else if (line.startsWith("RAWFAIL ")) {
+                        OutputStream failing = new OutputStream() {
+                            @Override
+                            public void write(int b) throws IOException {
+                                throw new IOException("disk full");
+                            }
+                        };
+                        connection.readOctets(
+                                Long.parseLong(line.substring(8)),
+                                failing,
+                                failure -> connection.send("rawfail " + failure.getMessage()));
                     } else if (line.equals("QUIT")) {
                         connection.close("+OK bye");
                     } else {
