@@ -49,4 +49,32 @@ public interface MailStore {
      * @return the new message's uid
      */
     String deliver(String user, InputStream message) throws StoreException;
+
+    /**
+     * Delivers like {@link #deliver(String, InputStream)}, but at most once per key: when a message
+     * with this key was delivered into this mailbox before, even if it has been deleted since,
+     * nothing is written. The spool delivers with a key per message and recipient, so that a
+     * crash between delivering and recording the delivery never delivers twice. A store
+     * remembers the keys of deleted messages for at least {@link #KEY_RETENTION_DAYS} days.
+     *
+     * @param key 1 to 64 characters out of {@code a-z}, {@code 0-9} and {@code -}
+     * @param message the message; line ends may be CRLF or LF
+     * @return true if the message was delivered now, false if it had been before
+     * @throws IllegalArgumentException if the key is not of that form
+     * @since 2.0
+     */
+    boolean deliverOnce(String user, String key, InputStream message) throws StoreException;
+
+    /** How long a store remembers the key of a deleted message, at least. */
+    int KEY_RETENTION_DAYS = 30;
+
+    /** @throws IllegalArgumentException unless the key is 1 to 64 characters of a-z, 0-9 and - */
+    static void checkKey(String key) {
+        if (key == null
+                || key.isEmpty()
+                || key.length() > 64
+                || !key.chars().allMatch(c -> c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-')) {
+            throw new IllegalArgumentException("delivery key must be 1 to 64 characters of a-z, 0-9 and -: " + key);
+        }
+    }
 }

@@ -6,7 +6,7 @@
  * {@link org.mailroom.api.store.MessageInfo} keeps its components: both change only with a major
  * version; new service property names may appear in a minor version.
  */
-@Version("1.1.0")
+@Version("2.0.0")
 @Export
 package org.mailroom.api.store;
 

@@ -87,4 +87,9 @@ final class MemoryStore implements MailStore {
             throw new UncheckedIOException(e);
         }
     }
+
+    @Override
+    public boolean deliverOnce(String user, String key, InputStream message) {
+        throw new UnsupportedOperationException("POP3 never delivers");
+    }
 }

@@ -126,6 +126,10 @@ public class MailCommandsTest {
             public String deliver(String user, InputStream message) {
                 throw new UnsupportedOperationException();
             }
+
+            public boolean deliverOnce(String user, String key, InputStream message) {
+                throw new UnsupportedOperationException();
+            }
         };
         dir.add("a", "pw");
         assertEquals("a: 2 messages, 3120 octets", MailCommands.mailboxInfo(store, dir, "a"));

@@ -231,6 +231,7 @@ final class Deletions {
      * @return how many files were removed
      */
     private static int removeEntries(MaildirSettings s, Path mailbox, List<String> entries) throws IOException {
+        DeliveryKeys.recordDeleted(mailbox, entries, s.fsync());
         int removed = 0;
         Set<String> moved = new HashSet<>();
         for (String entry : entries) {
@@ -281,6 +282,17 @@ final class Deletions {
                 "Moved the invalid deletion journal {} to {} to journal a new deletion; nothing it lists was deleted",
                 journal,
                 aside);
+    }
+
+    interface Locked<T> {
+        T run() throws IOException;
+    }
+
+    /** Runs with the mailbox's deletion lock held, so that no deletion in it runs meanwhile. */
+    <T> T underLock(Path mailbox, Locked<T> work) throws IOException {
+        synchronized (lockFor(mailbox)) {
+            return work.run();
+        }
     }
 
     private Object lockFor(Path mailbox) {

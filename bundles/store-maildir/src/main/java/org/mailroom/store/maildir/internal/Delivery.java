@@ -43,7 +43,12 @@ final class Delivery {
      * @return the message's uid
      */
     String deliver(Path maildir, InputStream message, boolean fsync) throws IOException {
-        Path tmp = maildir.resolve("tmp").resolve(uniqueName());
+        return deliver(maildir, message, fsync, null);
+    }
+
+    /** As {@link #deliver(Path, InputStream, boolean)}, the file name carrying the key when not null. */
+    String deliver(Path maildir, InputStream message, boolean fsync, String key) throws IOException {
+        Path tmp = maildir.resolve("tmp").resolve(uniqueName(key));
         Path target = null;
         boolean done = false;
         try {
@@ -59,7 +64,7 @@ final class Delivery {
             }
             String name = null;
             for (int attempt = 0; target == null; attempt++) {
-                String base = attempt == 0 ? tmp.getFileName().toString() : uniqueName();
+                String base = attempt == 0 ? tmp.getFileName().toString() : uniqueName(key);
                 name = base + ",S=" + sizes[0] + ",W=" + sizes[1];
                 target = placeInNew(tmp, maildir.resolve("new").resolve(name), attempt);
             }
@@ -79,11 +84,14 @@ final class Delivery {
         }
     }
 
-    /** A name no other delivery on this host uses: {@code <seconds>.M<micros>P<pid>Q<counter>.<host>}. */
-    String uniqueName() {
+    /**
+     * A name no other delivery on this host uses: {@code <seconds>.M<micros>P<pid>Q<counter>.<host>},
+     * with {@code K<key>} after the counter for a keyed delivery ({@link DeliveryKeys}).
+     */
+    String uniqueName(String key) {
         Instant now = Instant.now();
         return now.getEpochSecond() + ".M" + (now.getNano() / 1000) + "P" + pid + "Q" + deliveries.incrementAndGet()
-                + "." + host;
+                + (key == null ? "" : DeliveryKeys.marker(key)) + "." + host;
     }
 
     /**

@@ -65,7 +65,7 @@ final class Mailboxes {
     private void create(MaildirSettings s, Path mailbox) throws IOException {
         Path root = mailbox.getParent();
         Files.createDirectories(root);
-        Path staging = root.resolve(".creating." + delivery.uniqueName());
+        Path staging = root.resolve(".creating." + delivery.uniqueName(null));
         Files.createDirectory(staging, MaildirFiles.privateDirectory());
         try {
             for (String dir : SUBDIRECTORIES) {

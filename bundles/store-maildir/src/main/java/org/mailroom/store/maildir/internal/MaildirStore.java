@@ -14,8 +14,9 @@ import org.mailroom.api.store.StoreException;
 /**
  * A {@link MailStore} keeping one Maildir per user under a root directory, laid out like Dovecot's
  * {@code mail_location = maildir:<root>/%u}: {@link Mailboxes} finds and creates the Maildirs,
- * {@link Delivery} writes messages into them, {@link MessageIndex} lists and finds them and
- * {@link Deletions} removes them, completing first any deletion a crash interrupted.
+ * {@link Delivery} writes messages into them ({@link DeliveryKeys} makes keyed deliveries
+ * exactly once), {@link MessageIndex} lists and finds them and {@link Deletions} removes them,
+ * completing first any deletion a crash interrupted.
  *
  * <p>Errors: an invalid user name and a file the server may not read or remove
  * ({@link AccessDeniedException}) are permanent, because retrying cannot help until an
@@ -117,6 +118,26 @@ final class MaildirStore implements MailStore {
             return delivery.deliver(mailbox, message, s.fsync());
         } catch (IOException e) {
             throw failure("delivering to " + user, e);
+        }
+    }
+
+    @Override
+    public boolean deliverOnce(String user, String key, InputStream message) throws StoreException {
+        MailStore.checkKey(key);
+        MaildirSettings s = settings;
+        Path mailbox = Mailboxes.path(s, user);
+        try {
+            deletions.completeInterrupted(s, mailbox);
+            mailboxes.ensure(s, mailbox);
+            return deletions.underLock(mailbox, () -> {
+                if (DeliveryKeys.delivered(mailbox, key)) {
+                    return false;
+                }
+                delivery.deliver(mailbox, message, s.fsync(), key);
+                return true;
+            });
+        } catch (IOException e) {
+            throw failure("delivering " + key + " to " + user, e);
         }
     }
 

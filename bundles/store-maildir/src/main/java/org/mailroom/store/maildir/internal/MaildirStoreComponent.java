@@ -119,4 +119,9 @@ public class MaildirStoreComponent implements MailStore {
     public String deliver(String user, InputStream message) throws StoreException {
         return store.deliver(user, message);
     }
+
+    @Override
+    public boolean deliverOnce(String user, String key, InputStream message) throws StoreException {
+        return store.deliverOnce(user, key, message);
+    }
 }
