@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import javax.net.ssl.SSLSession;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -26,6 +27,14 @@ public interface Connection {
 
     /** True once TLS protects the connection (implicit TLS, or after {@link #startTls}). */
     boolean isSecure();
+
+    /**
+     * The TLS session once {@link #isSecure()}: its protocol and cipher suite (for trace headers
+     * such as SMTP's {@code Received}) and the client's certificates, if it sent any; else null.
+     *
+     * @since 2.1
+     */
+    SSLSession tlsSession();
 
     /** True if the remote address is a loopback address. */
     boolean isLoopback();

@@ -146,6 +146,11 @@ final class RecordingConnection implements Connection {
     }
 
     @Override
+    public javax.net.ssl.SSLSession tlsSession() {
+        return null;
+    }
+
+    @Override
     public void setCrlfOnly(boolean crlfOnly) {
         throw new UnsupportedOperationException("POP3 cuts lines at CRLF or LF");
     }

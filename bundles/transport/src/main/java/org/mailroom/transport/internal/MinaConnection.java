@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import javax.net.ssl.SSLSession;
 import org.apache.mina.core.buffer.IoBuffer;
 import org.apache.mina.core.future.DefaultWriteFuture;
 import org.apache.mina.core.session.IoSession;
@@ -196,6 +197,11 @@ final class MinaConnection implements Connection {
     @Override
     public boolean isSecure() {
         return io.getAttribute(SslFilter.SSL_SECURED) != null;
+    }
+
+    @Override
+    public SSLSession tlsSession() {
+        return (SSLSession) io.getAttribute(SslFilter.SSL_SECURED);
     }
 
     @Override

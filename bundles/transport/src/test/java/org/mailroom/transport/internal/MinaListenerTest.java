@@ -246,12 +246,12 @@ public class MinaListenerTest {
         try (Client c = Client.plain(listener)) {
             c.line();
             c.write("SECURE\r\n");
-            assertEquals("false", c.line());
+            assertEquals("false -", c.line());
             c.write("STLS\r\nECHO injected\r\n");
             assertEquals("+OK go", c.line());
             try (Client tls = c.startTls()) {
                 tls.write("SECURE\r\n");
-                assertEquals("true", tls.line());
+                assertEquals("true TLSv1.3", tls.line());
                 tls.write("ECHO over tls\r\n");
                 assertEquals("over tls", tls.line());
                 tls.write("STREAM 1000000\r\n");
@@ -462,7 +462,10 @@ public class MinaListenerTest {
                     } else if (line.equals("STLS")) {
                         connection.startTls("+OK go");
                     } else if (line.equals("SECURE")) {
-                        connection.send(Boolean.toString(connection.isSecure()));
+                        connection.send(connection.isSecure() + " "
+                                + (connection.tlsSession() == null
+                                        ? "-"
+                                        : connection.tlsSession().getProtocol()));
                     } else if (line.startsWith("PAUSE ")) {
                         connection.pause(
                                 Duration.ofMillis(Long.parseLong(line.substring(6))), () -> connection.send("resumed"));
