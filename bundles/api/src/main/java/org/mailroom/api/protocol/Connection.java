@@ -77,7 +77,9 @@ public interface Connection {
 
     /**
      * Tells the transport that the client has logged in as {@code user}: from now on the
-     * listener's idle timeout applies instead of its shorter login timeout.
+     * listener's idle timeout applies instead of its shorter login timeout. A protocol without a
+     * login passes null once the client has shown it is a real client (SMTP to an MX: its first
+     * accepted MAIL).
      *
      * @since 1.1
      */

@@ -10,6 +10,9 @@ import org.osgi.annotation.versioning.ProviderType;
 @ProviderType
 public interface SpoolWriter extends AutoCloseable {
 
+    /** The queue id the message will have once committed (for trace headers written into it). */
+    String id();
+
     /** Where the message goes; not to be closed by the caller. */
     OutputStream content();
 
@@ -19,7 +22,7 @@ public interface SpoolWriter extends AutoCloseable {
     /**
      * Makes the message durable (forced to disk) and due for delivery.
      *
-     * @return the message's queue id
+     * @return the message's queue id, {@link #id()}
      * @throws SpoolException if it could not be stored: nothing of it is kept or delivered
      */
     String commit() throws SpoolException;

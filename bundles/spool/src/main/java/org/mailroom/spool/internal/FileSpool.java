@@ -451,6 +451,11 @@ final class FileSpool implements Spool {
         }
 
         @Override
+        public String id() {
+            return id;
+        }
+
+        @Override
         public OutputStream content() {
             return content;
         }
