@@ -426,7 +426,7 @@ final class MinaListener {
 
         @Override
         public void exceptionCaught(IoSession session, Throwable cause) {
-            if (cause instanceof IOException) {
+            if (isNetworkEvent(cause)) {
                 quiet.info(
                         "network",
                         "Listener {}: connection from {} ended: {}",
@@ -438,6 +438,19 @@ final class MinaListener {
             }
             session.closeNow();
         }
+    }
+
+    /**
+     * An I/O failure of the connection (a reset, a broken handshake), also when Mina wraps it in
+     * its unchecked RuntimeIoException: logged quietly, not as a fault of ours.
+     */
+    static boolean isNetworkEvent(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof IOException || t instanceof org.apache.mina.core.RuntimeIoException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The exception's class and message, and those of its root cause, on one line. */

@@ -157,6 +157,15 @@ public class MinaListenerTest {
         }
     }
 
+    @Test
+    public void ioFailuresWrappedByMinaAreNetworkEventsAndOurBugsAreNot() {
+        assertTrue(MinaListener.isNetworkEvent(new java.net.SocketException("Connection reset")));
+        assertTrue(MinaListener.isNetworkEvent(new org.apache.mina.core.RuntimeIoException("closed")));
+        assertTrue(MinaListener.isNetworkEvent(
+                new IllegalStateException(new javax.net.ssl.SSLHandshakeException("no cipher suites in common"))));
+        assertFalse(MinaListener.isNetworkEvent(new NullPointerException()));
+    }
+
     private static String crc(byte[] bytes) {
         CRC32 crc = new CRC32();
         crc.update(bytes);
