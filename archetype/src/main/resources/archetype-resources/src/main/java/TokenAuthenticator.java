@@ -19,11 +19,13 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.LoggerFactory;
 
 /**
  * SASL X-TOKEN: the client sends "user NUL token", the token being HMAC-SHA256(secret, user) in
  * lower-case hex, as your portal would issue it. The mechanism decodes, the authenticator checks.
- * Immediate, so that a missing or short secret is logged when the bundle starts, not at a login.
+ * Immediate, so that a missing or short secret is logged when the bundle starts; until a good one
+ * is configured, X-TOKEN logins fail with a temporary error, and a bad edit keeps the last good one.
  */
 @Component(service = {SaslMechanism.class, Authenticator.class}, configurationPid = "${package}", immediate = true,
         property = Authenticator.CREDENTIAL_TYPES + "=" + TokenAuthenticator.TYPE)
@@ -49,9 +51,10 @@ public class TokenAuthenticator implements SaslMechanism, Authenticator {
     @Modified
     void configure(Config config) {
         if (config.secret().length() < 16) {
-            throw new IllegalArgumentException("etc/${package}.cfg: secret must have at least 16 characters");
+            LoggerFactory.getLogger(getClass()).error("etc/${package}.cfg: secret must have at least 16 characters");
+        } else {
+            key = new SecretKeySpec(config.secret().getBytes(UTF_8), "HmacSHA256");
         }
-        key = new SecretKeySpec(config.secret().getBytes(UTF_8), "HmacSHA256");
     }
 
     public String name() { return "X-TOKEN"; }
@@ -80,7 +83,7 @@ public class TokenAuthenticator implements SaslMechanism, Authenticator {
             mac.init(key);
             return HexFormat.of().formatHex(mac.doFinal(user.getBytes(UTF_8)));
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256", e);
+            throw new IllegalStateException("no valid secret in etc/${package}.cfg", e);
         }
     }
 }
