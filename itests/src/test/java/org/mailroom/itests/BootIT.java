@@ -17,7 +17,7 @@ import org.mailroom.testing.Pop3Client;
 import org.mailroom.testing.exam.MailroomTestSupport;
 import org.osgi.framework.Bundle;
 
-/** The distribution boots with every Mailroom bundle active and serves POP3 and POP3S, and nothing else. */
+/** The distribution boots with every Mailroom bundle active and serves its six listeners, and nothing else. */
 public class BootIT extends MailroomTestSupport {
 
     private static final List<String> MAILROOM_BUNDLES = List.of(
@@ -27,6 +27,10 @@ public class BootIT extends MailroomTestSupport {
             "org.mailroom.pop3",
             "org.mailroom.auth.password",
             "org.mailroom.store.maildir",
+            "org.mailroom.smtp",
+            "org.mailroom.addresses",
+            "org.mailroom.spool",
+            "org.mailroom.delivery",
             "org.mailroom.shell");
 
     @Test(timeout = 60_000)
@@ -81,16 +85,16 @@ public class BootIT extends MailroomTestSupport {
     @Test(timeout = 60_000)
     public void noListeningPortBesidesOursAndPaxExamRmi() throws Exception {
         assumeTrue("needs Linux /proc", ListeningPorts.supported());
-        Poll.until("POP3 and POP3S bound", TIMEOUT, () -> accepts(pop3Port()) && accepts(pop3sPort()));
+        List<Integer> ours = List.of(pop3Port(), pop3sPort(), smtpPort(), submissionPort(), smtpsPort(), lmtpPort());
+        Poll.until("every listener bound", TIMEOUT, () -> ours.stream().allMatch(MailroomTestSupport::accepts));
 
         Set<Integer> ports = ListeningPorts.ofThisProcess();
-        assertTrue("POP3 port in " + ports, ports.contains(pop3Port()));
-        assertTrue("POP3S port in " + ports, ports.contains(pop3sPort()));
+        assertTrue("our ports " + ours + " in " + ports, ports.containsAll(ours));
         for (int wellKnown : new int[] {8101, 1099, 44444}) {
             assertFalse("Karaf default port " + wellKnown + " is open: " + ports, ports.contains(wellKnown));
         }
         Set<Integer> others = new TreeSet<>(ports);
-        others.removeAll(List.of(pop3Port(), pop3sPort()));
+        others.removeAll(ours);
         for (int port : others) {
             assertTrue(
                     "Port " + port + " is neither ours nor Pax Exam's RMI (all: " + ports + ")",
@@ -108,6 +112,10 @@ public class BootIT extends MailroomTestSupport {
                 "mailroom-pop3-core",
                 "mailroom-auth-password-core",
                 "mailroom-store-maildir-core",
+                "mailroom-addresses-core",
+                "mailroom-spool-core",
+                "mailroom-delivery",
+                "mailroom-smtp-core",
                 "mailroom-shell")) {
             assertTrue(feature + " in:\n" + out, out.contains(feature));
             assertFeatureInstalled(feature);

@@ -53,6 +53,15 @@ import org.osgi.service.cm.ConfigurationAdmin;
 public class StockKarafIT {
 
     private static final String POP3_PORT = "mailroom.itest.pop3.port";
+    /** Free ports for the listeners this test does not talk to, so that none binds a fixed port for long. */
+    private static final String OTHER_PORTS = "mailroom.itest.other.ports";
+
+    private static final List<String> OTHER_LISTENERS = List.of(
+            "org.mailroom.listener-pop3s.cfg",
+            "org.mailroom.listener-smtp.cfg",
+            "org.mailroom.listener-submission.cfg",
+            "org.mailroom.listener-smtps.cfg",
+            "org.mailroom.listener-lmtp.cfg");
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     @Inject
@@ -74,7 +83,7 @@ public class StockKarafIT {
     public Option[] config() {
         String karafVersion = KarafOptions.karafVersion();
         File target = new File(System.getProperty("project.build.directory", "target"));
-        int[] ports = FreePorts.of(3);
+        int[] ports = FreePorts.of(8);
         List<Option> options = new ArrayList<>(List.of(
                 karafDistributionConfiguration()
                         .frameworkUrl(maven("org.apache.karaf", "apache-karaf", karafVersion)
@@ -97,6 +106,8 @@ public class StockKarafIT {
                 editConfigurationFilePut("etc/org.ops4j.pax.logging.cfg", "log4j2.logger.mailroom.level", "INFO"),
                 KarafOptions.testKitBundle(),
                 systemProperty(POP3_PORT).value(Integer.toString(ports[0])),
+                systemProperty(OTHER_PORTS)
+                        .value(ports[3] + "," + ports[4] + "," + ports[5] + "," + ports[6] + "," + ports[7]),
                 systemProperty("mailroom.version").value(KarafOptions.mailroomVersion())));
         options.addAll(KarafOptions.offline());
         options.addAll(KarafOptions.javaModules(karafVersion));
@@ -134,6 +145,13 @@ public class StockKarafIT {
                 "org.mailroom.auth.password.cfg",
                 "org.mailroom.auth.password.schemes.cfg",
                 "org.mailroom.store.maildir.cfg",
+                "org.mailroom.addresses.cfg",
+                "org.mailroom.spool.cfg",
+                "org.mailroom.smtp.cfg",
+                "org.mailroom.listener-smtp.cfg",
+                "org.mailroom.listener-submission.cfg",
+                "org.mailroom.listener-smtps.cfg",
+                "org.mailroom.listener-lmtp.cfg",
                 "welcome/01-welcome.eml")) {
             assertTrue(file + " installed by the feature", Files.isRegularFile(etc.resolve(file)));
         }
@@ -148,6 +166,14 @@ public class StockKarafIT {
         properties.put("host", MailroomTestSupport.LOCALHOST);
         properties.put("port", Integer.toString(port));
         listener.update(properties);
+        String[] others = System.getProperty(OTHER_PORTS).split(",");
+        for (int i = 0; i < OTHER_LISTENERS.size(); i++) {
+            org.osgi.service.cm.Configuration other = fileConfiguration(OTHER_LISTENERS.get(i));
+            Dictionary<String, Object> p = other.getProperties();
+            p.put("host", MailroomTestSupport.LOCALHOST);
+            p.put("port", others[i]);
+            other.update(p);
+        }
 
         Poll.until(
                 "the user directory, once its etc/ file reached ConfigAdmin",

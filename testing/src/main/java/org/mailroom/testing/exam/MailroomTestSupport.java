@@ -48,7 +48,8 @@ import org.osgi.util.tracker.ServiceTracker;
 /**
  * Base class of Pax Exam tests against the Mailroom distribution, for Mailroom's own
  * integration tests and for an integrator's module: boots the distribution once per test
- * class, with free POP3/POP3S ports on 127.0.0.1, its own data folder under
+ * class, with free POP3, POP3S, SMTP, submission, SMTPS and LMTP ports on 127.0.0.1, the local
+ * domains localhost and {@value #TEST_DOMAIN}, its own data folder under
  * {@code target/itest-data}, the demo user (demo/demo) and this test kit installed as a bundle.
  * Test methods run inside the container; the helpers follow the names of Karaf's own
  * KarafTestSupport ({@link #getOsgiService}, {@link #executeCommand}, {@link #assertFeatureInstalled}).
@@ -71,6 +72,13 @@ public abstract class MailroomTestSupport {
     public static final String POP3_PORT = "mailroom.itest.pop3.port";
 
     public static final String POP3S_PORT = "mailroom.itest.pop3s.port";
+    public static final String SMTP_PORT = "mailroom.itest.smtp.port";
+    public static final String SUBMISSION_PORT = "mailroom.itest.submission.port";
+    public static final String SMTPS_PORT = "mailroom.itest.smtps.port";
+    public static final String LMTP_PORT = "mailroom.itest.lmtp.port";
+    /** The local domains every boot has besides localhost: mail for user@{@value #TEST_DOMAIN} reaches user. */
+    public static final String TEST_DOMAIN = "mailroom.test";
+
     public static final String DATA = "mailroom.itest.data";
 
     public static final String LOCALHOST = "127.0.0.1";
@@ -101,7 +109,7 @@ public abstract class MailroomTestSupport {
         String karafVersion = KarafOptions.karafVersion();
         String mailroomVersion = KarafOptions.mailroomVersion();
         File target = new File(System.getProperty("project.build.directory", "target"));
-        int[] ports = FreePorts.of(2);
+        int[] ports = FreePorts.of(6);
         File data = new File(target, "itest-data/" + getClass().getSimpleName() + "-" + System.currentTimeMillis());
         String dataPath = data.getAbsolutePath();
 
@@ -125,12 +133,28 @@ public abstract class MailroomTestSupport {
                 editConfigurationFilePut("etc/org.mailroom.listener-pop3.cfg", "port", Integer.toString(ports[0])),
                 editConfigurationFilePut("etc/org.mailroom.listener-pop3s.cfg", "host", LOCALHOST),
                 editConfigurationFilePut("etc/org.mailroom.listener-pop3s.cfg", "port", Integer.toString(ports[1])),
+                editConfigurationFilePut("etc/org.mailroom.listener-smtp.cfg", "host", LOCALHOST),
+                editConfigurationFilePut("etc/org.mailroom.listener-smtp.cfg", "port", Integer.toString(ports[2])),
+                editConfigurationFilePut("etc/org.mailroom.listener-submission.cfg", "host", LOCALHOST),
+                editConfigurationFilePut(
+                        "etc/org.mailroom.listener-submission.cfg", "port", Integer.toString(ports[3])),
+                editConfigurationFilePut("etc/org.mailroom.listener-smtps.cfg", "host", LOCALHOST),
+                editConfigurationFilePut("etc/org.mailroom.listener-smtps.cfg", "port", Integer.toString(ports[4])),
+                editConfigurationFilePut("etc/org.mailroom.listener-lmtp.cfg", "host", LOCALHOST),
+                editConfigurationFilePut("etc/org.mailroom.listener-lmtp.cfg", "port", Integer.toString(ports[5])),
+                editConfigurationFilePut("etc/org.mailroom.addresses.cfg", "domains", "localhost, " + TEST_DOMAIN),
+                editConfigurationFilePut("etc/org.mailroom.smtp.cfg", "hostname", TEST_DOMAIN),
+                editConfigurationFilePut("etc/org.mailroom.spool.cfg", "directory", dataPath + "/spool"),
                 editConfigurationFilePut("etc/org.mailroom.store.maildir.cfg", "root", dataPath + "/mail"),
                 editConfigurationFilePut("etc/org.mailroom.tls.cfg", "tls.certificate", dataPath + "/tls/server.crt"),
                 editConfigurationFilePut("etc/org.mailroom.tls.cfg", "tls.privateKey", dataPath + "/tls/server.key"),
                 systemProperty(DATA).value(dataPath),
                 systemProperty(POP3_PORT).value(Integer.toString(ports[0])),
-                systemProperty(POP3S_PORT).value(Integer.toString(ports[1]))));
+                systemProperty(POP3S_PORT).value(Integer.toString(ports[1])),
+                systemProperty(SMTP_PORT).value(Integer.toString(ports[2])),
+                systemProperty(SUBMISSION_PORT).value(Integer.toString(ports[3])),
+                systemProperty(SMTPS_PORT).value(Integer.toString(ports[4])),
+                systemProperty(LMTP_PORT).value(Integer.toString(ports[5]))));
         options.addAll(KarafOptions.offline());
         options.addAll(KarafOptions.javaModules(karafVersion));
         options.addAll(KarafOptions.keepIfAsked());
@@ -157,6 +181,25 @@ public abstract class MailroomTestSupport {
 
     protected int pop3sPort() {
         return Integer.getInteger(POP3S_PORT);
+    }
+
+    /** SMTP for local mail (MX), STARTTLS offered. */
+    protected int smtpPort() {
+        return Integer.getInteger(SMTP_PORT);
+    }
+
+    /** Submission with STARTTLS, AUTH required. */
+    protected int submissionPort() {
+        return Integer.getInteger(SUBMISSION_PORT);
+    }
+
+    /** Submission over implicit TLS. */
+    protected int smtpsPort() {
+        return Integer.getInteger(SMTPS_PORT);
+    }
+
+    protected int lmtpPort() {
+        return Integer.getInteger(LMTP_PORT);
     }
 
     /** The data folder this test class chose for the container, under target/itest-data. */
