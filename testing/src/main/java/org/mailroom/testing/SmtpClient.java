@@ -1,26 +1,18 @@
 package org.mailroom.testing;
 
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.Closeable;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import javax.net.ssl.SSLSocket;
 
 /**
  * A small SMTP/LMTP client over a real socket, for tests: plain, implicit TLS or STARTTLS. It
  * trusts any server certificate ({@link TrustAll}). It sends exactly the octets it is given, so a
  * test can send what a broken or hostile client would.
  */
-public final class SmtpClient implements Closeable {
+public final class SmtpClient extends LineClient {
 
     /** One reply: its code and its lines of text (without the code and separator). */
     public record Reply(int code, List<String> lines) {
@@ -40,34 +32,18 @@ public final class SmtpClient implements Closeable {
         }
     }
 
-    private final String host;
-    private Socket socket;
-    private InputStream in;
-    private OutputStream out;
-
     private SmtpClient(String host, Socket socket) throws IOException {
-        this.host = host;
-        use(socket);
+        super(host, socket);
     }
 
     /** Connects without TLS; read the greeting with {@link #reply()}. */
     public static SmtpClient connect(String host, int port, Duration timeout) throws IOException {
-        Socket s = new Socket();
-        try {
-            s.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
-            s.setSoTimeout((int) timeout.toMillis());
-            return new SmtpClient(host, s);
-        } catch (IOException e) {
-            s.close();
-            throw e;
-        }
+        return new SmtpClient(host, open(host, port, timeout, false));
     }
 
     /** Connects with implicit TLS (SMTPS), completing the handshake before returning. */
     public static SmtpClient connectTls(String host, int port, Duration timeout) throws IOException {
-        SmtpClient client = connect(host, port, timeout);
-        client.use(handshake(client.socket, host, port));
-        return client;
+        return new SmtpClient(host, open(host, port, timeout, true));
     }
 
     /** Sends one command line and reads its reply. */
@@ -80,25 +56,9 @@ public final class SmtpClient implements Closeable {
     public Reply startTls() throws IOException {
         Reply r = command("STARTTLS");
         if (r.code() == 220) {
-            use(handshake(socket, host, socket.getPort()));
+            upgrade();
         }
         return r;
-    }
-
-    /** The negotiated TLS version, or null on a plain connection. */
-    public String tlsProtocol() {
-        return socket instanceof SSLSocket ? ((SSLSocket) socket).getSession().getProtocol() : null;
-    }
-
-    /** Sends a line with CRLF. */
-    public void send(String line) throws IOException {
-        write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** Sends octets as they are. */
-    public void write(byte[] octets) throws IOException {
-        out.write(octets);
-        out.flush();
     }
 
     /** Reads one reply, multi-line ones included. */
@@ -134,41 +94,5 @@ public final class SmtpClient implements Closeable {
         }
         write((stuffed + ".\r\n").getBytes(StandardCharsets.UTF_8));
         return reply();
-    }
-
-    private String readLine() throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        int previous = -1;
-        while (true) {
-            int b = in.read();
-            if (b < 0) {
-                throw new EOFException(
-                        "connection closed by the server after: " + line.toString(StandardCharsets.UTF_8));
-            }
-            if (b == '\n' && previous == '\r') {
-                byte[] bytes = line.toByteArray();
-                return new String(bytes, 0, bytes.length - 1, StandardCharsets.UTF_8);
-            }
-            line.write(b);
-            previous = b;
-        }
-    }
-
-    @Override
-    public void close() throws IOException {
-        socket.close();
-    }
-
-    private void use(Socket s) throws IOException {
-        socket = s;
-        in = new BufferedInputStream(s.getInputStream());
-        out = s.getOutputStream();
-    }
-
-    private static SSLSocket handshake(Socket plain, String host, int port) throws IOException {
-        SSLSocket tls = (SSLSocket) TrustAll.context().getSocketFactory().createSocket(plain, host, port, true);
-        tls.setUseClientMode(true);
-        tls.startHandshake();
-        return tls;
     }
 }
