@@ -1,8 +1,19 @@
 package org.mailroom.shell.internal;
 
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Locale;
 import org.mailroom.api.auth.UserDirectory;
+import org.mailroom.api.spool.QueuedMessage;
+import org.mailroom.api.spool.RecipientStatus;
+import org.mailroom.api.spool.Spool;
+import org.mailroom.api.spool.SpoolException;
 import org.mailroom.api.store.MailStore;
 import org.mailroom.api.store.MessageInfo;
 import org.mailroom.api.store.StoreException;
@@ -74,6 +85,209 @@ final class MailCommands {
         }
         return user + ": " + messages.size() + (messages.size() == 1 ? " message, " : " messages, ") + octets
                 + " octets";
+    }
+
+    static Spool require(Spool spool) {
+        if (spool == null) {
+            throw new IllegalStateException("No spool service is running "
+                    + "(is bundle org.mailroom.spool active and etc/org.mailroom.spool.cfg present?)");
+        }
+        return spool;
+    }
+
+    /** One line per queued message, oldest first, then their number. */
+    static String queueList(Spool spool) throws SpoolException {
+        List<QueuedMessage> messages = require(spool).list();
+        if (messages.isEmpty()) {
+            return "Queue is empty";
+        }
+        StringBuilder out = new StringBuilder();
+        for (QueuedMessage m : messages) {
+            out.append(m.id())
+                    .append("  ")
+                    .append(time(m.received()))
+                    .append("  ")
+                    .append(size(m.size()))
+                    .append("  from ")
+                    .append(sender(m.sender()))
+                    .append("  to ");
+            for (int i = 0; i < m.recipients().size(); i++) {
+                out.append(i == 0 ? "" : "; ").append(recipient(m.recipients().get(i)));
+            }
+            out.append(System.lineSeparator());
+        }
+        return out.append(count(messages.size(), "message")).toString();
+    }
+
+    /**
+     * The envelope and recipient states of one message, then its header section (up to the
+     * blank line) or, with {@code full}, the whole message, line by line with control
+     * characters escaped (the content is the sender's: it must not drive the terminal).
+     */
+    static void queueShow(Spool spool, String id, boolean full, Appendable out) throws SpoolException, IOException {
+        Spool s = require(spool);
+        QueuedMessage m = s.find(id);
+        if (m == null) {
+            throw unknownMessage(id);
+        }
+        String nl = System.lineSeparator();
+        out.append("Message:  ").append(m.id()).append(nl);
+        out.append("Received: ").append(time(m.received())).append(nl);
+        out.append("Size:     ").append(size(m.size())).append(nl);
+        out.append("Sender:   ").append(sender(m.sender())).append(nl);
+        for (RecipientStatus r : m.recipients()) {
+            out.append("To:       ").append(recipient(r)).append(nl);
+        }
+        out.append(nl);
+        InputStream content;
+        try {
+            content = s.open(id);
+        } catch (SpoolException e) {
+            if (s.find(id) == null) {
+                throw new IllegalArgumentException(
+                        "Message " + printable(id, false) + " left the queue meanwhile (delivered or deleted)");
+            }
+            throw e;
+        }
+        try (InputStream in = new BufferedInputStream(content, 64 * 1024)) {
+            ByteArrayOutputStream line = new ByteArrayOutputStream();
+            for (int b = in.read(); ; b = in.read()) {
+                if (b < 0 || b == '\n') {
+                    byte[] bytes = line.toByteArray();
+                    int length = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+                    if (b < 0 && bytes.length == 0) {
+                        break;
+                    }
+                    if (length == 0 && !full) {
+                        break;
+                    }
+                    out.append(printable(new String(bytes, 0, length, StandardCharsets.UTF_8), true))
+                            .append(nl);
+                    if (b < 0) {
+                        break;
+                    }
+                    line.reset();
+                } else {
+                    line.write(b);
+                }
+            }
+        }
+    }
+
+    /** Makes the waiting and failed recipients of one message (null: of all) due now. */
+    static String queueRetry(Spool spool, String id) throws SpoolException {
+        Spool s = require(spool);
+        if (id == null) {
+            int made = s.retry(null);
+            return count(made, "recipient") + " made due now";
+        }
+        if (s.find(id) == null) {
+            throw unknownMessage(id);
+        }
+        int made;
+        try {
+            made = s.retry(id);
+        } catch (SpoolException e) {
+            if (s.find(id) == null) {
+                throw unknownMessage(id);
+            }
+            throw e;
+        }
+        return count(made, "recipient") + " of " + id + " made due now";
+    }
+
+    /** Removes a message from the queue without delivering it any further. */
+    static String queueDelete(Spool spool, String id) throws SpoolException {
+        Spool s = require(spool);
+        QueuedMessage m = s.find(id);
+        if (m == null || !s.delete(id)) {
+            throw unknownMessage(id);
+        }
+        StringBuilder out = new StringBuilder("Deleted ")
+                .append(m.id())
+                .append(": ")
+                .append(size(m.size()))
+                .append(" from ")
+                .append(sender(m.sender()))
+                .append(" to ");
+        for (int i = 0; i < m.recipients().size(); i++) {
+            RecipientStatus r = m.recipients().get(i);
+            out.append(i == 0 ? "" : ", ")
+                    .append(printable(r.address(), false))
+                    .append(" (")
+                    .append(state(r))
+                    .append(')');
+        }
+        return out.toString();
+    }
+
+    private static IllegalArgumentException unknownMessage(String id) {
+        return new IllegalArgumentException(
+                "Unknown message: " + printable(id, false) + " (not in the queue: delivered, deleted or never there)");
+    }
+
+    private static String recipient(RecipientStatus r) {
+        StringBuilder out = new StringBuilder(printable(r.address(), false));
+        int at = r.address().lastIndexOf('@');
+        String local = at < 0 ? r.address() : r.address().substring(0, at);
+        if (!local.equals(r.user())) {
+            out.append(" (user ").append(printable(r.user(), false)).append(')');
+        }
+        out.append(": ").append(state(r)).append(", ").append(count(r.attempts(), "attempt"));
+        if (r.nextAttempt() != null) {
+            out.append(", next ").append(time(r.nextAttempt()));
+        }
+        if (!r.lastError().isEmpty()) {
+            out.append(", last error: ").append(printable(r.lastError(), false));
+        }
+        return out.toString();
+    }
+
+    private static String state(RecipientStatus r) {
+        return r.state().name().toLowerCase(Locale.ROOT);
+    }
+
+    private static String sender(String sender) {
+        return sender == null || sender.isEmpty() ? "<>" : "<" + printable(sender, false) + ">";
+    }
+
+    private static String time(Instant instant) {
+        return instant == null ? "?" : instant.truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+
+    private static String size(long octets) {
+        return octets < 0 ? "size unknown" : count(octets, "octet");
+    }
+
+    private static String count(long n, String what) {
+        return n + " " + what + (n == 1 ? "" : "s");
+    }
+
+    /**
+     * Text from a client (addresses, errors quoting it, message lines) with control characters
+     * escaped (as {@code \xNN}, C1 controls and line separators as a backslash, u and four hex
+     * digits), so that it cannot send escape sequences to the operator's terminal; tabs are kept
+     * in message lines (folded headers).
+     */
+    static String printable(String text, boolean keepTabs) {
+        StringBuilder out = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean control = (c < 0x20 && !(keepTabs && c == '\t'))
+                    || c == 0x7f
+                    || (c >= 0x80 && c < 0xa0)
+                    || c == '\u2028'
+                    || c == '\u2029';
+            if (control && out == null) {
+                out = new StringBuilder(text.length() + 16).append(text, 0, i);
+            }
+            if (control) {
+                out.append(c < 0x80 ? String.format("\\x%02x", (int) c) : String.format("\\u%04x", (int) c));
+            } else if (out != null) {
+                out.append(c);
+            }
+        }
+        return out == null ? text : out.toString();
     }
 
     static String promptNewPassword(Prompter prompter) throws IOException {
