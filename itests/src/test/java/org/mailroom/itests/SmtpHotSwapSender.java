@@ -43,6 +43,12 @@ final class SmtpHotSwapSender {
     /** A message the server acknowledged with 250, with its queue id and how many tries it took. */
     record Acknowledged(Message message, String queueId, int tries) {}
 
+    /**
+     * Between two messages of a session: the connection stays open, as an MTA's does, and the
+     * senders together stay near what local delivery keeps up with, so that the spool drains fast.
+     */
+    private static final Duration PAUSE = Duration.ofMillis(50);
+
     private static final Duration RETRY_PAUSE = Duration.ofMillis(100);
     private static final Duration GIVE_UP = Duration.ofSeconds(60);
 
@@ -79,6 +85,9 @@ final class SmtpHotSwapSender {
         Connection c = new Connection();
         try {
             for (int k = 0; k < messagesPerSession; k++) {
+                if (k > 0) {
+                    Thread.sleep(PAUSE.toMillis());
+                }
                 send(c, message(sender, sequence[sender].getAndIncrement()));
             }
             c.quit();
