@@ -128,6 +128,11 @@ final class CrashMail {
                 throw new AssertionError(t.getName() + " did not stop");
             }
         }
+        checkSenders();
+    }
+
+    /** Throws if a sender thread died of an error (rather than a broken connection, which it survives). */
+    void checkSenders() {
         if (!errors.isEmpty()) {
             AssertionError e = new AssertionError("a sender failed: " + errors.get(0));
             errors.forEach(e::addSuppressed);

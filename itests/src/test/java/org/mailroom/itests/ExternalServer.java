@@ -33,6 +33,8 @@ final class ExternalServer implements AutoCloseable {
     private final int probePort;
     private Process launcher;
     private int starts;
+    /** Kills the server if the test JVM ends without {@link #close} (a fork timeout, Ctrl-C). */
+    private final Thread shutdownHook = new Thread(this::killEverything, "external-server-cleanup");
 
     private ExternalServer(Path home, Path logs, Map<String, String> env, int probePort) {
         this.home = home;
@@ -113,6 +115,9 @@ final class ExternalServer implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(logs.resolve("karaf-" + starts + ".out").toFile());
         pb.environment().putAll(env);
+        if (starts == 1) {
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+        }
         launcher = pb.start();
         Process started = launcher;
         Poll.until("Mailroom (start " + starts + ") accepting on port " + probePort, timeout, () -> {
@@ -169,6 +174,15 @@ final class ExternalServer implements AutoCloseable {
     /** Kills whatever of this server still runs (the JVM and the launcher), forcibly; never throws. */
     @Override
     public void close() {
+        killEverything();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            // shutting down already, or never started
+        }
+    }
+
+    private void killEverything() {
         Process p = launcher;
         if (p == null) {
             return;
