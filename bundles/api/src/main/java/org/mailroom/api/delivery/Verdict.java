@@ -16,7 +16,12 @@ public record Verdict(Outcome outcome, String reason) {
         /** Not delivered for a reason that may pass (store down, disk full): try again later. */
         RETRY,
         /** Not delivered and never will be (no such mailbox, refused): do not try again. */
-        FAILED
+        FAILED,
+        /**
+         * Not attempted: a service it needs is missing for a moment (its bundle being updated).
+         * Try again in a few seconds; it does not count as a failed attempt.
+         */
+        UNAVAILABLE
     }
 
     public Verdict {
@@ -34,5 +39,9 @@ public record Verdict(Outcome outcome, String reason) {
 
     public static Verdict failed(String reason) {
         return new Verdict(Outcome.FAILED, reason);
+    }
+
+    public static Verdict unavailable(String reason) {
+        return new Verdict(Outcome.UNAVAILABLE, reason);
     }
 }

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * Delivers into the mail store, exactly once per key ({@link MailStore#deliverOnce}), with the
  * trace headers Postfix's local delivery writes on top: {@code Return-Path}, {@code X-Original-To}
  * (when an alias or the recipient delimiter changed the address) and {@code Delivered-To}. The
- * store is looked up per delivery; while none is registered deliveries wait in the spool.
+ * store is looked up per delivery; while none is registered (its bundle being updated) the
+ * delivery is not attempted and the spool tries again in a moment.
  * Configuration PID {@value #PID} (optional): {@code store.target} pins one store.
  */
 @Component(
@@ -49,7 +50,7 @@ public class LocalDelivery implements DeliveryService {
     public Verdict deliver(Delivery delivery) {
         MailStore current = store;
         if (current == null) {
-            return Verdict.retry("no mail store");
+            return Verdict.unavailable("no mail store");
         }
         try (InputStream message = new SequenceInputStream(
                 new ByteArrayInputStream(traceHeaders(delivery)),

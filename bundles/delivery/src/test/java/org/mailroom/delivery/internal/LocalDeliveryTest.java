@@ -51,10 +51,10 @@ public class LocalDeliveryTest {
     }
 
     @Test
-    public void storeFailuresBecomeRetryOrFailedAndNoStoreMeansRetry() {
+    public void storeFailuresBecomeRetryOrFailedAndNoStoreIsUnavailable() {
         LocalDelivery delivery = new LocalDelivery();
         Delivery d = delivery("k2-0", "a@b", "bob@x", "bob");
-        assertEquals(Verdict.retry("no mail store"), delivery.deliver(d));
+        assertEquals(Verdict.unavailable("no mail store"), delivery.deliver(d));
         Store store = new Store();
         delivery.store = store;
         store.failure = new StoreException("disk full", true);

@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The spool on disk. A message is received into {@code incoming/<id>/} and committed by forcing
  * its content and envelope to disk and renaming the directory into {@code queue/<id>/}: what is in
- * {@code queue/} was acknowledged, what is in {@code incoming/} never was (and is removed at start).
+ * {@code queue/} was acknowledged, what is in {@code incoming/} never was (and is removed once it
+ * has been untouched for an hour).
  * Each recipient is then handed to the {@link DeliveryService} with the key {@code <id>-<n>}, which
  * makes a delivery repeated after a crash write nothing; a finished recipient gets a marker file,
  * and the directory goes when every recipient has the message.
@@ -53,6 +54,9 @@ final class FileSpool implements Spool {
     private static final Logger LOG = LoggerFactory.getLogger(FileSpool.class);
     private static final Duration NO_SERVICE_WAIT = Duration.ofSeconds(2);
     private static final Duration RESCAN = Duration.ofSeconds(30);
+    /** Longer than any reception can last: listeners close connections idle for minutes. */
+    static final Duration STALE_RECEPTION = Duration.ofHours(1);
+
     private static final String ID_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
 
     private final SpoolSettings settings;
@@ -85,26 +89,48 @@ final class FileSpool implements Spool {
     }
 
     /**
-     * Removes what was never acknowledged, loads the queue and makes every waiting recipient due.
+     * Loads the queue and makes every waiting recipient due; removes stale receptions.
      *
      * @return how many messages the queue holds
      */
     int start() {
-        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(incoming)) {
-            for (Path dir : dirs) {
-                SpoolFiles.deleteDirectory(dir);
-                LOG.info("Spool: removed {}, a message whose reception did not complete", dir);
-            }
-        } catch (IOException e) {
-            LOG.warn("Spool: cannot clean {}: {}", incoming, e.toString());
-        }
         scan();
         executor.scheduleWithFixedDelay(this::scan, RESCAN.toMillis(), RESCAN.toMillis(), TimeUnit.MILLISECONDS);
         return entries.size();
     }
 
+    /**
+     * Removes receptions that did not complete: those untouched for {@link #STALE_RECEPTION}, so
+     * that a message another spool instance (one being replaced) is still receiving is left alone.
+     */
+    private void removeStaleReceptions() {
+        Instant cutoff = Instant.now().minus(STALE_RECEPTION);
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(incoming)) {
+            for (Path dir : dirs) {
+                if (lastWrite(dir).isBefore(cutoff)) {
+                    SpoolFiles.deleteDirectory(dir);
+                    LOG.info("Spool: removed {}, a message whose reception did not complete", dir);
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("Spool: cannot clean {}: {}", incoming, e.toString());
+        }
+    }
+
+    private static Instant lastWrite(Path dir) throws IOException {
+        Instant last = Files.getLastModifiedTime(dir).toInstant();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path file : files) {
+                Instant t = Files.getLastModifiedTime(file).toInstant();
+                last = t.isAfter(last) ? t : last;
+            }
+        }
+        return last;
+    }
+
     /** Loads the queue directories not known yet, e.g. committed by a spool instance being replaced. */
     private void scan() {
+        removeStaleReceptions();
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(queue)) {
             for (Path dir : dirs) {
                 String id = dir.getFileName().toString();
@@ -330,6 +356,10 @@ final class FileSpool implements Spool {
             } catch (RuntimeException | LinkageError e) {
                 LOG.warn("Spool: delivery of {} to {} failed", entry.id, LogText.of(r.user()), e);
                 verdict = Verdict.retry("delivery failed: " + e);
+            }
+            if (verdict.outcome() == Verdict.Outcome.UNAVAILABLE) {
+                noService = true;
+                break;
             }
             record(entry, n, verdict, now);
         }

@@ -100,13 +100,23 @@ public class FileSpoolTest {
     }
 
     @Test(timeout = 30_000)
-    public void onStartTheQueueIsDeliveredAndUnfinishedReceptionsAreDropped() throws Exception {
+    public void onStartTheQueueIsDeliveredAndStaleReceptionsAreDropped() throws Exception {
         service = null;
         FileSpool first = start(settings());
         String id = send(first, "s@x", new SpoolRecipient("a@x", "a"), new SpoolRecipient("b@x", "b"));
         SpoolWriter unfinished = first.receive("s@x", List.of(new SpoolRecipient("c@x", "c")));
         unfinished.content().write(MESSAGE);
+        unfinished.content().flush();
+        SpoolWriter stillReceiving = first.receive("s@x", List.of(new SpoolRecipient("d@x", "d")));
+        stillReceiving.content().write(MESSAGE);
+        stillReceiving.content().flush();
         first.close();
+        // Left by a crash an hour and more ago: every file of it untouched since.
+        Path stale = dir.resolve("incoming").resolve(unfinished.id());
+        java.nio.file.attribute.FileTime old =
+                java.nio.file.attribute.FileTime.from(java.time.Instant.now().minus(Duration.ofHours(2)));
+        Files.setLastModifiedTime(stale.resolve(QueueEntry.MESSAGE), old);
+        Files.setLastModifiedTime(stale, old);
         // As a crash would leave it: recipient 0 delivered and recorded, recipient 1 not.
         Files.createFile(dir.resolve("queue").resolve(id).resolve("delivered-0"));
 
@@ -116,7 +126,21 @@ public class FileSpoolTest {
         Poll.until("queue empty", TIMEOUT, () -> second.list().isEmpty());
         assertEquals("b", recorder.deliveries.peek().user());
         assertEquals(id + "-1", recorder.deliveries.peek().key());
-        assertTrue("the unfinished reception is gone", empty(dir.resolve("incoming")));
+        assertFalse("the stale reception is gone", Files.exists(stale));
+        assertTrue(
+                "a reception another spool instance may still be writing stays",
+                Files.exists(dir.resolve("incoming").resolve(stillReceiving.id())));
+    }
+
+    @Test(timeout = 30_000)
+    public void anUnavailableStoreIsTriedAgainInSecondsWithoutCountingAnAttempt() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        recorder.answer =
+                d -> calls.incrementAndGet() == 1 ? Verdict.unavailable("no mail store") : Verdict.delivered();
+        FileSpool spool = start(settings());
+        String id = send(spool, "s@x", new SpoolRecipient("a@x", "a"));
+        Poll.until("delivered on the next try, seconds later", TIMEOUT, () -> spool.find(id) == null);
+        assertEquals(2, calls.get());
     }
 
     @Test(timeout = 30_000)
