@@ -281,7 +281,22 @@ public class SmtpClientsIT extends MailroomTestSupport {
         Run untrusted =
                 run(dir, input, List.of(tool("msmtp"), "-C", otherRc.toString(), "-a", "mx", "demo@" + TEST_DOMAIN));
         assertTrue("msmtp trusted a certificate it was not given:\n" + untrusted.all(), untrusted.exit() != 0);
-        assertTrue(untrusted.all(), untrusted.all().contains("TLS certificate"));
+        assertTrue(untrusted.all(), untrusted.all().contains("TLS certificate verification failed"));
+
+        // And so is the host name check: the right certificate, checked against a name it does not have.
+        Run wrongName = run(
+                dir,
+                input,
+                List.of(
+                        tool("msmtp"),
+                        "-C",
+                        rc.toString(),
+                        "-a",
+                        "mx",
+                        "--tls-host-override=mail.other.example",
+                        "demo@" + TEST_DOMAIN));
+        assertTrue("msmtp accepted a certificate for another name:\n" + wrongName.all(), wrongName.exit() != 0);
+        assertTrue(wrongName.all(), wrongName.all().contains("does not match"));
         assertNoMessageContains("demo", marker);
     }
 
@@ -472,10 +487,11 @@ public class SmtpClientsIT extends MailroomTestSupport {
             assertEquals(queued.toString(), 250, queued.code());
             assertTrue(queued.toString(), queued.text().startsWith("2.0.0 Ok: queued as "));
 
-            // BDAT 0 LAST as the only chunk: an empty message. Whatever the verdict, the session stays in step.
+            // BDAT 0 LAST as the only chunk: an empty message (RFC 3030 allows it), queued; the session stays in step.
             envelope(smtp, "demo@localhost");
             SmtpClient.Reply empty = smtp.command("BDAT 0 LAST");
-            assertTrue(empty.toString(), empty.code() == 250 || empty.code() >= 500);
+            assertEquals(empty.toString(), 250, empty.code());
+            assertTrue(empty.toString(), empty.text().startsWith("2.0.0 Ok: queued as "));
             List<String> ehlo = smtp.command("EHLO client.example").lines();
             assertTrue("in step after an empty BDAT: " + ehlo, ehlo.contains("CHUNKING"));
         }
@@ -528,6 +544,23 @@ public class SmtpClientsIT extends MailroomTestSupport {
             assertTrue(trace, received.get(1).contains("\tby " + POSTFIX_HOSTNAME + " (Postfix) with ESMTP id "));
             assertTrue(trace, received.get(1).contains("\tfor <demo@" + TEST_DOMAIN + ">; "));
 
+            // An unknown recipient: Postfix probes Mailroom over LMTP and refuses it at RCPT time.
+            Run unknown = run(
+                    dir,
+                    null,
+                    swaks(
+                            port,
+                            "nobody@" + TEST_DOMAIN,
+                            SENDER,
+                            swaksData(dir, message("unknown", "nobody@" + TEST_DOMAIN))));
+            assertEquals("swaks exit 24 (no RCPT accepted):\n" + unknown.all() + maillog(dir), 24, unknown.exit());
+            assertTrue(
+                    unknown.stdout(),
+                    find(
+                            unknown.stdout(),
+                            "^<\\*\\* 550 5\\.1\\.1 <nobody@" + Pattern.quote(TEST_DOMAIN)
+                                    + ">: Recipient address rejected: undeliverable address: .* said: 550 5\\.1\\.1 "));
+
             String postqueue = tool("postqueue");
             Poll.until("the private Postfix's queue empty", TIMEOUT, () -> {
                 try {
@@ -573,6 +606,9 @@ public class SmtpClientsIT extends MailroomTestSupport {
                 // the settings README documents for Postfix in front of Mailroom
                 "virtual_mailbox_domains = " + TEST_DOMAIN,
                 "virtual_transport = lmtp:inet:" + LOCALHOST + ":" + lmtpPort(),
+                // unknown recipients refused at RCPT (verified over LMTP), instead of bounced later
+                "smtpd_recipient_restrictions = reject_unverified_recipient",
+                "unverified_recipient_reject_code = 550",
                 "");
     }
 
