@@ -417,7 +417,7 @@ final class SmtpSession implements ProtocolSession {
         }
         if (writer == null) {
             openMessage(() -> {
-                bdat = new BdatSink(writer.content(), settings.maxMessageSize());
+                bdat = new BdatSink(writer.content(), settings.maxMessageSize(), settings.bareLineEnds());
                 readChunk(chunk);
             });
         } else {
@@ -429,10 +429,9 @@ final class SmtpSession implements ProtocolSession {
         state = State.BDAT;
         connection.readOctets(chunk.size(), bdat, failure -> {
             state = State.COMMANDS;
-            if (failure != null) {
-                refuseMessage(DataReader.WRITE_FAILED);
-            } else if (bdat.tooBig()) {
-                refuseMessage(DataReader.TOO_BIG);
+            String refusal = failure != null ? DataReader.WRITE_FAILED : bdat.refusal(chunk.last());
+            if (refusal != null) {
+                refuseMessage(refusal);
             } else if (chunk.last()) {
                 commitMessage();
             } else {
@@ -822,34 +821,5 @@ final class SmtpSession implements ProtocolSession {
             return;
         }
         connection.pause(RETRY, () -> awaitService(lookup, deadline, use, missing));
-    }
-
-    /** The BDAT chunks' sink: writes to the spool up to the size limit, then only counts. */
-    private static final class BdatSink extends OutputStream {
-        private final OutputStream target;
-        private final long max;
-        private long size;
-
-        BdatSink(OutputStream target, long max) {
-            this.target = target;
-            this.max = max;
-        }
-
-        boolean tooBig() {
-            return size > max;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            size += len;
-            if (size <= max) {
-                target.write(b, off, len);
-            }
-        }
     }
 }

@@ -153,6 +153,10 @@ public class SmtpSessionTest {
 
         c.client("MAIL FROM:<a@b.example>\r\nRCPT TO:<bob@example.com>\r\nBDAT 0 LAST\r\n");
         assertEquals("250 2.0.0 Ok: queued as q2", c.last());
+
+        c.client("MAIL FROM:<a@b.example>\r\nRCPT TO:<bob@example.com>\r\nBDAT 5 LAST\r\na\nb\r\n");
+        assertEquals("a bare LF in a chunk is refused as in DATA", DataReader.BARE_LINE_END, c.last());
+        assertEquals(2, services.queued.size());
     }
 
     @Test
