@@ -27,19 +27,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.AssumptionViolatedException;
 import org.junit.Test;
-import org.junit.runner.Description;
 import org.junit.runner.RunWith;
-import org.junit.runner.notification.Failure;
-import org.junit.runner.notification.RunNotifier;
-import org.junit.runners.model.InitializationError;
 import org.mailroom.api.auth.UserDirectory;
 import org.mailroom.api.store.MailStore;
 import org.mailroom.api.store.MessageInfo;
 import org.mailroom.testing.Poll;
 import org.mailroom.testing.exam.MailroomTestSupport;
-import org.ops4j.pax.exam.junit.PaxExam;
 import org.osgi.service.cm.Configuration;
 
 /**
@@ -51,14 +45,16 @@ import org.osgi.service.cm.Configuration;
  *
  * <p>Every test uses its own user, so the tests do not depend on each other's order.
  */
-@RunWith(RealClientsIT.ClientsInstalled.class)
+@RunWith(ToolsInstalled.class)
+@ToolsInstalled.Require(
+        tools = {"curl", "mpop", "fetchmail"},
+        packages = {"curl", "mpop", "fetchmail"})
 public class RealClientsIT extends MailroomTestSupport {
 
     private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(90);
     private static final String LOGIN_PID = "org.mailroom.login";
     private static final long DEFAULT_FAILED_LOGIN_DELAY_MILLIS = 2000;
     private static final AtomicInteger USERS = new AtomicInteger();
-    private static final List<String> CLIENTS = List.of("curl", "mpop", "fetchmail");
 
     // ---- the test messages, in wire form (CRLF line ends) ----
 
@@ -618,41 +614,7 @@ public class RealClientsIT extends MailroomTestSupport {
 
     private record Run(int exit, byte[] stdout, String stderr, long millis) {}
 
-    /**
-     * Runs the class with Pax Exam when every client is installed. Otherwise it fails the class
-     * when the environment variable CI is set (CI installs them) and reports every test as skipped
-     * without booting the container. This runs in the test JVM because Pax Exam reports an
-     * assumption that fails inside the container (org.junit.Assume) as a pass.
-     */
-    public static final class ClientsInstalled extends PaxExam {
-
-        public ClientsInstalled(Class<?> testClass) throws InitializationError {
-            super(testClass);
-        }
-
-        @Override
-        public void run(RunNotifier notifier) {
-            List<String> missing =
-                    CLIENTS.stream().filter(name -> find(name) == null).collect(Collectors.toList());
-            if (missing.isEmpty()) {
-                super.run(notifier);
-                return;
-            }
-            String message = "not installed: " + missing + " (apt-get install " + String.join(" ", CLIENTS) + ")";
-            if (System.getenv("CI") != null) {
-                notifier.fireTestFailure(new Failure(
-                        getDescription(), new AssertionError(message + ", and CI is set: CI must install them")));
-                return;
-            }
-            for (Description test : getDescription().getChildren()) {
-                notifier.fireTestStarted(test);
-                notifier.fireTestAssumptionFailed(new Failure(test, new AssumptionViolatedException(message)));
-                notifier.fireTestFinished(test);
-            }
-        }
-    }
-
-    /** The client, from inside the container (the same machine; {@link ClientsInstalled} checked it). */
+    /** The client, from inside the container (the same machine; {@link ToolsInstalled} checked it). */
     private static Tool tool(String name) {
         Tool tool = find(name);
         if (tool == null) {

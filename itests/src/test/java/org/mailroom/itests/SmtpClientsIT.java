@@ -46,8 +46,8 @@ import org.ops4j.pax.exam.Option;
  *
  * <p>Every message carries a unique marker, so the tests do not depend on each other's order.
  */
-@RunWith(SmtpToolsInstalled.class)
-@SmtpToolsInstalled.Require(
+@RunWith(ToolsInstalled.class)
+@ToolsInstalled.Require(
         tools = {"swaks", "msmtp", "curl", "postfix", "postqueue"},
         packages = {"swaks", "msmtp", "curl", "postfix"})
 public class SmtpClientsIT extends MailroomTestSupport {
@@ -707,7 +707,7 @@ public class SmtpClientsIT extends MailroomTestSupport {
             found = RequiredTool.find("/usr/sbin/" + name);
         }
         if (found == null) {
-            fail(name + " is not installed (SmtpToolsInstalled checked it in the test JVM)");
+            fail(name + " is not installed (ToolsInstalled checked it in the test JVM)");
         }
         return found.toAbsolutePath().toString();
     }

@@ -20,10 +20,9 @@ import org.ops4j.pax.exam.junit.PaxExam;
  * Otherwise it fails the class when the environment variable CI is set (CI installs them) and
  * reports every test as skipped without booting the container. The check runs in the test JVM
  * because Pax Exam reports an assumption that fails inside the container (org.junit.Assume) as
- * a pass. The same mechanism as {@code RealClientsIT.ClientsInstalled}, with the tool list taken
- * from the test class instead of a constant, so that any class can use it.
+ * a pass. Used by every class that drives real peers (RealClientsIT, SmtpClientsIT).
  */
-public final class SmtpToolsInstalled extends PaxExam {
+public final class ToolsInstalled extends PaxExam {
 
     /** The executables (looked up on the PATH, then in /usr/sbin) and the Debian packages that provide them. */
     @Retention(RetentionPolicy.RUNTIME)
@@ -36,7 +35,7 @@ public final class SmtpToolsInstalled extends PaxExam {
 
     private final Class<?> testClass;
 
-    public SmtpToolsInstalled(Class<?> testClass) throws InitializationError {
+    public ToolsInstalled(Class<?> testClass) throws InitializationError {
         super(testClass);
         this.testClass = testClass;
     }
@@ -45,8 +44,8 @@ public final class SmtpToolsInstalled extends PaxExam {
     public void run(RunNotifier notifier) {
         Require require = testClass.getAnnotation(Require.class);
         if (require == null) {
-            notifier.fireTestFailure(new Failure(
-                    getDescription(), new AssertionError(testClass + " has no @SmtpToolsInstalled.Require")));
+            notifier.fireTestFailure(
+                    new Failure(getDescription(), new AssertionError(testClass + " has no @ToolsInstalled.Require")));
             return;
         }
         List<String> missing =
