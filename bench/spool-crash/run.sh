@@ -8,9 +8,6 @@
 #
 #   bench/spool-crash/run.sh [KILLS=30] [RUNS=1] [SEED=random] [SENDERS=4]
 #
-# Spool remnants (see SpoolCrashIT) are printed as "SpoolCrashIT: BUG ..."; add
-# -Dmailroom.crash.failOnSpoolRemnants=true to the mvn arguments below to fail on them.
-#
 set -euo pipefail
 KILLS="${1:-30}"
 RUNS="${2:-1}"
@@ -23,7 +20,7 @@ ls "$REPO"/assembly/target/mailroom-assembly-*.tar.gz >/dev/null 2>&1 \
 
 failed=0
 for run in $(seq 1 "$RUNS"); do
-    args=(-B -ntp -o verify -pl itests -Dit.test=SpoolCrashIT -Dspotless.check.skip=true
+    args=(-B -ntp -o verify -pl itests -Dit.test=SpoolCrashIT
         "-Dmailroom.crash.kills=$KILLS" "-Dmailroom.crash.senders=$SENDERS")
     [ -n "$SEED" ] && args+=("-Dmailroom.crash.seed=$SEED")
     echo "spool-crash: run $run of $RUNS: $KILLS kills" >&2

@@ -21,6 +21,7 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -63,6 +64,8 @@ final class FileSpool implements Spool {
     private final Supplier<DeliveryService> delivery;
     private final Path incoming;
     private final Path queue;
+    private final Path trash;
+    private final Set<String> unreadable = ConcurrentHashMap.newKeySet();
     private final Map<String, QueueEntry> entries = new ConcurrentHashMap<>();
     private final ScheduledThreadPoolExecutor executor;
     private final SecureRandom random = new SecureRandom();
@@ -73,7 +76,8 @@ final class FileSpool implements Spool {
         this.delivery = delivery;
         this.incoming = settings.directory().resolve("incoming");
         this.queue = settings.directory().resolve("queue");
-        for (Path dir : List.of(settings.directory(), incoming, queue)) {
+        this.trash = settings.directory().resolve("trash");
+        for (Path dir : List.of(settings.directory(), incoming, queue, trash)) {
             if (!Files.isDirectory(dir)) {
                 Files.createDirectories(dir, SpoolFiles.privateDirectory());
             }
@@ -94,6 +98,7 @@ final class FileSpool implements Spool {
      * @return how many messages the queue holds
      */
     int start() {
+        emptyTrash();
         scan();
         executor.scheduleWithFixedDelay(this::scan, RESCAN.toMillis(), RESCAN.toMillis(), TimeUnit.MILLISECONDS);
         return entries.size();
@@ -143,10 +148,12 @@ final class FileSpool implements Spool {
                         schedule(entry, Duration.ZERO);
                     }
                 } catch (IOException | RuntimeException e) {
-                    LOG.error(
-                            "Spool: cannot read queued message {}: {}; left in place, not delivered",
-                            dir,
-                            e.getMessage());
+                    if (unreadable.add(id)) {
+                        LOG.error(
+                                "Spool: cannot read queued message {}: {}; left in place, not delivered",
+                                dir,
+                                e.getMessage());
+                    }
                 }
             }
         } catch (IOException e) {
@@ -279,7 +286,7 @@ final class FileSpool implements Spool {
             entry.deleted = true;
         }
         try {
-            SpoolFiles.deleteDirectory(entry.dir);
+            remove(entry.dir);
         } catch (IOException e) {
             throw new SpoolException("cannot remove " + entry.dir + ": " + e, true, e);
         }
@@ -372,7 +379,11 @@ final class FileSpool implements Spool {
             if (entry.allDelivered()) {
                 entries.remove(entry.id);
                 entry.deleted = true;
-                deleteQuietly(entry.dir);
+                try {
+                    remove(entry.dir);
+                } catch (IOException e) {
+                    LOG.warn("Spool: cannot remove {}: {}", entry.dir, e.toString());
+                }
                 return;
             }
             next = entry.nextDue();
@@ -423,6 +434,27 @@ final class FileSpool implements Spool {
                 // The store de-duplicates by key, so a delivery whose marker is lost is only repeated, harmlessly.
                 LOG.error("Spool: cannot record the delivery state of {} in {}: {}", entry.id, entry.dir, e.toString());
             }
+        }
+    }
+
+    /**
+     * Takes a message's directory out of the queue in one step (a rename into {@code trash/}),
+     * then deletes it: a crash in between leaves it in the trash, never a half-deleted message in
+     * the queue that would look damaged.
+     */
+    private void remove(Path dir) throws IOException {
+        Path trashed = trash.resolve(dir.getFileName() + "-" + System.nanoTime());
+        Files.move(dir, trashed, StandardCopyOption.ATOMIC_MOVE);
+        SpoolFiles.deleteDirectory(trashed);
+    }
+
+    private void emptyTrash() {
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(trash)) {
+            for (Path dir : dirs) {
+                SpoolFiles.deleteDirectory(dir);
+            }
+        } catch (IOException e) {
+            LOG.warn("Spool: cannot empty {}: {}", trash, e.toString());
         }
     }
 

@@ -133,6 +133,18 @@ public class FileSpoolTest {
     }
 
     @Test(timeout = 30_000)
+    public void aFinishedMessageLeavesTheQueueInOneStepAndTheTrashIsEmptiedAtStart() throws Exception {
+        Path trash = dir.resolve("trash");
+        Files.createDirectories(trash.resolve("left-by-a-crash"));
+        Files.writeString(trash.resolve("left-by-a-crash").resolve("delivered-0"), "");
+        FileSpool spool = start(settings());
+        assertTrue("the trash is emptied at start", empty(trash));
+        String id = send(spool, "s@x", new SpoolRecipient("a@x", "a"));
+        Poll.until("delivered and removed", TIMEOUT, () -> spool.find(id) == null);
+        Poll.until("nothing left in queue/ or trash/", TIMEOUT, () -> empty(dir.resolve("queue")) && empty(trash));
+    }
+
+    @Test(timeout = 30_000)
     public void anUnavailableStoreIsTriedAgainInSecondsWithoutCountingAnAttempt() throws Exception {
         java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
         recorder.answer =
