@@ -70,6 +70,7 @@ public class Pop3Component implements Protocol, Pop3Services {
     private final MailboxLocks locks = new MailboxLocks();
     private final LoginHistory logins = new LoginHistory();
     private final Set<Pop3Session> sessions = ConcurrentHashMap.newKeySet();
+    private volatile boolean active = true;
     private volatile Pop3Settings settings = Pop3Settings.DEFAULTS;
 
     @Activate
@@ -100,6 +101,7 @@ public class Pop3Component implements Protocol, Pop3Services {
 
     @Deactivate
     void deactivate() {
+        active = false;
         for (Pop3Session session : sessions) {
             session.shutdown();
         }
@@ -112,6 +114,10 @@ public class Pop3Component implements Protocol, Pop3Services {
         session.whenClosed(() -> sessions.remove(session));
         sessions.add(session);
         session.greet();
+        if (!active) {
+            // Opened while this component is being deactivated: its references are going away.
+            session.shutdown();
+        }
         return session;
     }
 

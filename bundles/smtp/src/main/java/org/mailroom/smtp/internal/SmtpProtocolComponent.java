@@ -68,6 +68,7 @@ abstract class SmtpProtocolComponent implements Protocol, SmtpServices {
     volatile List<SaslMechanism> mechanismList = List.of();
 
     private final Set<SmtpSession> sessions = ConcurrentHashMap.newKeySet();
+    private volatile boolean active = true;
     private volatile SmtpSettings settings;
 
     abstract Mode mode();
@@ -102,6 +103,7 @@ abstract class SmtpProtocolComponent implements Protocol, SmtpServices {
 
     @Deactivate
     void deactivate() {
+        active = false;
         for (SmtpSession session : sessions) {
             session.shutdown();
         }
@@ -122,6 +124,10 @@ abstract class SmtpProtocolComponent implements Protocol, SmtpServices {
         session.whenClosed(() -> sessions.remove(session));
         sessions.add(session);
         session.greet();
+        if (!active) {
+            // Opened while this component is being deactivated: its references are going away.
+            session.shutdown();
+        }
         return session;
     }
 
