@@ -401,6 +401,20 @@ final class MinaConnection implements Connection {
         }
     }
 
+    /**
+     * Re-checks input flow control from the listener's sweep: a safety net so that a read
+     * suspended by the I/O thread just as the session caught up is resumed within a second.
+     */
+    void recheckFlow() {
+        if (io.isReadSuspended()) {
+            serial.execute(() -> {
+                if (!closed && !closing) {
+                    drain();
+                }
+            });
+        }
+    }
+
     /** Reads while little input waits; stops reading while much does (the session is blocked). */
     private void flowControl() {
         if (closed) {

@@ -252,7 +252,10 @@ final class MinaListener {
         };
     }
 
-    /** Closes connections whose login or idle time is up, and refusals that linger. Runs every second. */
+    /**
+     * Closes connections whose login or idle time is up, and refusals that linger, and re-checks
+     * each connection's input flow control. Runs every second.
+     */
     private void sweep() {
         try {
             long now = System.nanoTime();
@@ -260,6 +263,7 @@ final class MinaListener {
             for (IoSession session : acceptor.getManagedSessions().values()) {
                 MinaConnection connection = (MinaConnection) session.getAttribute(CONNECTION);
                 if (connection != null) {
+                    connection.recheckFlow();
                     String why = connection.expired(now, s);
                     if (why != null) {
                         quiet.info(
@@ -426,7 +430,7 @@ final class MinaListener {
 
         @Override
         public void exceptionCaught(IoSession session, Throwable cause) {
-            if (isNetworkEvent(cause)) {
+            if (isNetworkEvent(cause) || handshaking(session)) {
                 quiet.info(
                         "network",
                         "Listener {}: connection from {} ended: {}",
@@ -438,6 +442,15 @@ final class MinaListener {
             }
             session.closeNow();
         }
+    }
+
+    /**
+     * Whether the connection's TLS handshake has not completed: whatever fails then (a hostile or
+     * broken client can make the SSL engine throw unchecked exceptions too) is the client's doing.
+     */
+    private static boolean handshaking(IoSession session) {
+        return session.getFilterChain().contains(SslFilter.class)
+                && session.getAttribute(SslFilter.SSL_SECURED) == null;
     }
 
     /**
