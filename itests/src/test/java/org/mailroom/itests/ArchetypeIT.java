@@ -13,10 +13,8 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.stream.Stream;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.Test;
@@ -227,7 +225,7 @@ public class ArchetypeIT extends MailroomTestSupport {
             try {
                 Path work = Paths.get(System.getProperty("project.build.directory", "target"), "archetype-it")
                         .toAbsolutePath();
-                deleteRecursively(work);
+                ExternalServer.deleteTree(work);
                 Files.createDirectories(work);
                 run(
                         work,
@@ -285,17 +283,6 @@ public class ArchetypeIT extends MailroomTestSupport {
                         "system property " + property + " is not set (itests/pom.xml passes it to failsafe)");
             }
             return value;
-        }
-
-        private static void deleteRecursively(Path root) throws IOException {
-            if (!Files.exists(root)) {
-                return;
-            }
-            try (Stream<Path> paths = Files.walk(root)) {
-                for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
-                    Files.delete(p);
-                }
-            }
         }
     }
 }

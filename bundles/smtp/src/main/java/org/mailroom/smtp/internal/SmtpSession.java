@@ -400,19 +400,16 @@ final class SmtpSession implements ProtocolSession {
             connection.close(e.reply().toString());
             return;
         }
-        String refusal = null;
+        Reply refusal = null;
         if (sender == null) {
-            refusal = Reply.of(503, "5.5.1", "Error: need MAIL command").toString();
+            refusal = Reply.of(503, "5.5.1", "Error: need MAIL command");
         } else if (recipients.isEmpty()) {
-            refusal = Reply.of(554, "5.5.1", "Error: no valid recipients").toString();
+            refusal = Reply.of(554, "5.5.1", "Error: no valid recipients");
         }
         if (refusal != null) {
-            String reply = refusal;
-            connection.readOctets(
-                    chunk.size(),
-                    OutputStream.nullOutputStream(),
-                    failure -> bad(Reply.of(
-                            Integer.parseInt(reply.substring(0, 3)), reply.substring(4, 9), reply.substring(10))));
+            // The chunk's octets are read and dropped, so that they are not taken for commands.
+            Reply reply = refusal;
+            connection.readOctets(chunk.size(), OutputStream.nullOutputStream(), failure -> bad(reply));
             return;
         }
         if (writer == null) {
@@ -602,7 +599,12 @@ final class SmtpSession implements ProtocolSession {
                     lineLengthBefore = connection.maxLineLength();
                     connection.setMaxLineLength(Math.max(lineLengthBefore, settings.maxSaslLineLength()));
                     state = State.SASL;
-                    saslContinue(initial == null ? "" : initial, initial == null);
+                    if (initial == null) {
+                        // RFC 4954: without an initial response the server sends an empty challenge first.
+                        connection.send("334 ");
+                    } else {
+                        saslContinue(initial);
+                    }
                 },
                 () -> bad(
                         services.mechanisms().isEmpty()
@@ -620,31 +622,17 @@ final class SmtpSession implements ProtocolSession {
     }
 
     private void saslContinue(String line) {
-        saslContinue(line, false);
-    }
-
-    /** @param noInitialResponse true when AUTH came without one: the exchange starts with an empty challenge */
-    private void saslContinue(String line, boolean noInitialResponse) {
         if (line.equals("*")) {
             endSasl();
             bad(Reply.of(501, "5.0.0", "Authentication cancelled"));
             return;
         }
         byte[] response;
-        if (noInitialResponse) {
-            response = null;
-        } else {
-            try {
-                response = line.equals("=") ? new byte[0] : Base64.getDecoder().decode(line);
-            } catch (IllegalArgumentException e) {
-                endSasl();
-                bad(Reply.of(501, "5.5.2", "Cannot decode response"));
-                return;
-            }
-        }
-        if (response == null) {
-            // RFC 4954: without an initial response the server sends an empty challenge first.
-            connection.send("334 ");
+        try {
+            response = line.equals("=") ? new byte[0] : Base64.getDecoder().decode(line);
+        } catch (IllegalArgumentException e) {
+            endSasl();
+            bad(Reply.of(501, "5.5.2", "Cannot decode response"));
             return;
         }
         SaslStep step;

@@ -338,7 +338,7 @@ final class FileSpool implements Spool {
 
             @Override
             public long size() {
-                return entry.size();
+                return entry.size;
             }
         };
         for (int n = 0; n < entry.recipients.size() && !closed; n++) {
@@ -537,7 +537,7 @@ final class FileSpool implements Spool {
                 throw new SpoolException("the spool is stopping", true);
             }
             Path target = queue.resolve(id);
-            QueueEntry entry = new QueueEntry(id, target, sender, Instant.now(), recipients);
+            QueueEntry entry = new QueueEntry(id, target, sender, Instant.now(), recipients, size);
             try {
                 content.flush();
                 if (settings.fsync()) {

@@ -35,6 +35,9 @@ final class QueueEntry {
     final String sender;
     final Instant received;
     final List<SpoolRecipient> recipients;
+    /** The message file's size: it never changes once committed. */
+    final long size;
+
     private final State[] states;
     private final int[] attempts;
     private final Instant[] due;
@@ -47,8 +50,9 @@ final class QueueEntry {
 
     boolean deleted;
 
-    QueueEntry(String id, Path dir, String sender, Instant received, List<SpoolRecipient> recipients) {
+    QueueEntry(String id, Path dir, String sender, Instant received, List<SpoolRecipient> recipients, long size) {
         this.id = id;
+        this.size = size;
         this.dir = dir;
         this.sender = sender;
         this.received = received;
@@ -72,14 +76,6 @@ final class QueueEntry {
 
     Path message() {
         return dir.resolve(MESSAGE);
-    }
-
-    long size() {
-        try {
-            return Files.size(message());
-        } catch (IOException e) {
-            return -1;
-        }
     }
 
     State state(int n) {
@@ -158,7 +154,7 @@ final class QueueEntry {
                     states[i] == State.WAITING ? due[i] : null,
                     errors[i]));
         }
-        return new QueuedMessage(id, sender, received, size(), list);
+        return new QueuedMessage(id, sender, received, size, list);
     }
 
     // ---- files
@@ -226,7 +222,8 @@ final class QueueEntry {
         if (!Files.isRegularFile(dir.resolve(MESSAGE), LinkOption.NOFOLLOW_LINKS)) {
             throw new IOException(dir.resolve(MESSAGE) + ": missing");
         }
-        QueueEntry entry = new QueueEntry(dir.getFileName().toString(), dir, sender, received, recipients);
+        QueueEntry entry = new QueueEntry(
+                dir.getFileName().toString(), dir, sender, received, recipients, Files.size(dir.resolve(MESSAGE)));
         Instant now = Instant.now();
         for (int n = 0; n < recipients.size(); n++) {
             entry.due[n] = now;
