@@ -40,6 +40,7 @@ final class SmtpBench {
     private final Path maildirRoot;
     private final String layout;
     private final double waitSeconds;
+    private final int dupGraceMs;
     private final Failures failures;
 
     SmtpBench(Opts o, PrintStream out, boolean lmtp) {
@@ -75,6 +76,7 @@ final class SmtpBench {
         maildirRoot = root == null ? null : Path.of(root);
         layout = o.str("maildir-layout", "{root}/{user}");
         waitSeconds = o.dbl("wait-seconds", 120);
+        dupGraceMs = o.integer("dup-grace-ms", 500);
         if (clients < 1 || messages < 1 || users < 1 || minSize < 0 || maxSize < minSize) {
             throw new IllegalArgumentException("need --clients >= 1, --messages >= 1, --users >= 1, sizes >= 0");
         }
@@ -501,7 +503,7 @@ final class SmtpBench {
             if (found == acceptedCount) {
                 storedAt = pollTime;
                 finalPass = true;
-                Thread.sleep(500); // a last look, for duplicates that arrive late
+                Thread.sleep(dupGraceMs); // a last look, for duplicates that arrive late
                 continue;
             }
             if (System.nanoTime() > deadline) {
