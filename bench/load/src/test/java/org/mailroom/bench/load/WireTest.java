@@ -60,6 +60,27 @@ public class WireTest {
     }
 
     @Test
+    public void indexOfLfAgreesWithASimpleScan() {
+        SplittableRandom r = new SplittableRandom(3);
+        for (int n = 0; n < 2000; n++) {
+            byte[] b = new byte[r.nextInt(40)];
+            for (int i = 0; i < b.length; i++) {
+                int k = r.nextInt(6);
+                b[i] = (byte) (k == 0 ? '\n' : k == 1 ? 0x0b : k == 2 ? 0x8a : k == 3 ? 0 : 'a' + k);
+            }
+            int from = b.length == 0 ? 0 : r.nextInt(b.length);
+            int want = -1;
+            for (int i = from; i < b.length; i++) {
+                if (b[i] == '\n') {
+                    want = i;
+                    break;
+                }
+            }
+            assertEquals(want, LineIn.indexOfLf(b, from, b.length));
+        }
+    }
+
+    @Test
     public void readBodyEdgeCases() throws Exception {
         // ".\r" followed by something other than LF is data (a CR after unstuffing), not the end
         LineIn in = new LineIn(new ByteArrayInputStream(b(".\rx\r\n.\r\n")), 2);
