@@ -52,9 +52,9 @@ USERS=64
 MESSAGES=200
 LARGE_MB=20
 WARMUP=2
-SMTP_MSGS_1=600
-SMTP_MSGS_8=2000
-SMTP_MSGS_64=4000
+SMTP_MSGS_1=400
+SMTP_MSGS_8=1500
+SMTP_MSGS_64=3000
 IDLE_SMALL=1000
 IDLE_BIG=10000
 if [ "$QUICK" = 1 ]; then
@@ -71,6 +71,9 @@ if [ "$QUICK" = 1 ]; then
     IDLE_BIG=2000
 fi
 RCPT_USERS=64
+# The large message: one copy per downloader (big0..big63), since Mailroom locks a mailbox per
+# POP3 session (RFC 1939's exclusive access) and would refuse 64 sessions on one.
+LARGE_COPIES=64
 SCENARIOS=(pop3-1 pop3-8 pop3-64 pop3s-8 large churn login-under-load smtp-1 smtp-8 smtp-64 lmtp-1 lmtp-8 lmtp-64)
 
 wanted() {
@@ -153,20 +156,30 @@ IN_USERS=()
 for ((i = 0; i < RCPT_USERS; i++)); do IN_USERS+=("in$i"); done
 BIG_USERS=()
 for ((i = 0; i < LARGE_COPIES; i++)); do BIG_USERS+=("big$i"); done
-ALL_USERS=("${POP_USERS[@]}" "${BIG_USERS[@]}" "${IN_USERS[@]}")
+ALL_USERS=("${POP_USERS[@]}" "${BIG_USERS[@]}" "${IN_USERS[@]}")  # + IDLE_USERS, set after the fill
 
-# The large message: one copy per downloader (big0..big63), since Mailroom locks a mailbox per
-# POP3 session (RFC 1939's exclusive access) and would refuse 64 sessions on one.
-LARGE_COPIES=64
 refs_log "filling $USERS users x $MESSAGES messages (4-50 KB, seed 1) + big0..big$((LARGE_COPIES - 1)) (${LARGE_MB} MB each)"
 java -jar "$JAR" fill --dir "$WORK/fill" --users "$USERS" --messages "$MESSAGES" --min-kb 4 --max-kb 50 \
     --seed 1 --user-prefix load --large-user big --large-mb "$LARGE_MB" --large-copies "$LARGE_COPIES" \
     >"$RAW/fill.out" 2>&1 ||
     refs_die "fill failed: $(tail -n 5 "$RAW/fill.out")"
 MANIFEST="$WORK/fill/manifest.tsv"
+# Idle sessions: one mailbox per session too (Mailroom's lock), idle0..idle<N-1> with one 4 KB
+# message each.
+NIDLE=0
+if wanted idle-1000; then NIDLE=$IDLE_SMALL; fi
+if wanted idle-10000; then NIDLE=$IDLE_BIG; fi
+IDLE_USERS=()
+for ((i = 0; i < NIDLE; i++)); do IDLE_USERS+=("idle$i"); done
+if [ "$NIDLE" -gt 0 ]; then
+    java -jar "$JAR" fill --dir "$WORK/idlefill" --users "$NIDLE" --messages 1 --min-kb 4 --max-kb 4 --seed 2 \
+        --user-prefix idle >"$RAW/fill-idle.out" 2>&1 || refs_die "fill of the idle users failed: $(tail -n 5 "$RAW/fill-idle.out")"
+fi
+IDLE_MANIFEST="$WORK/idlefill/manifest.tsv"
 AVG_KB="$(awk -F'\t' '$1 !~ /^big[0-9]*$/ { n++; s += $2 } END { printf "%.2f", s / n / 1024 }' "$MANIFEST")"
 refs_log "fill: $(grep RESULT "$RAW/fill.out" | head -c 300); mean wire size $AVG_KB KB"
 
+refs_log "setting up the servers"
 bench_user_ensure
 DMAIL="$WORK/dovecot-mail"
 MRMAIL_PARENT="$WORK/mailroom"
@@ -175,8 +188,10 @@ copy_mail() {
     # Each server renames its files (cur/ flags, new/ to cur/): a copy each, no hard links.
     local dst="$1" u
     mkdir -p "$dst"
-    for u in "${POP_USERS[@]}" "${BIG_USERS[@]}"; do cp -r "$WORK/fill/$u" "$dst/$u"; done
+    (cd "$WORK/fill" && cp -r "${POP_USERS[@]}" "${BIG_USERS[@]}" "$dst/")
+    if [ "$NIDLE" -gt 0 ]; then (cd "$WORK/idlefill" && cp -r "${IDLE_USERS[@]}" "$dst/"); fi
 }
+ALL_USERS+=("${IDLE_USERS[@]}")
 copy_mail "$DMAIL"
 chown -R bench:bench "$DMAIL"
 mkdir -p "$PMAIL"
@@ -192,9 +207,15 @@ mkdir -p "$MAILROOM_DIR/welcome-none"
 sed -i "s|^welcomeMessages *=.*|welcomeMessages = $MAILROOM_DIR/welcome-none|" \
     "$MAILROOM_DIST/etc/org.mailroom.store.maildir.cfg"
 
+ROUND_RUNS=0
+for scen in "${SCENARIOS[@]}"; do
+    if wanted "$scen"; then ROUND_RUNS=1; fi
+done
+
 dovecot_start
 postfix_start
-mailroom_start
+# Memory is measured with Native Memory Tracking, throughput without its overhead.
+if [ "$ROUND_RUNS" = 1 ]; then mailroom_start; else mailroom_start "-XX:NativeMemoryTracking=summary"; fi
 
 # ------------------------------------------------------------------ runs
 
@@ -292,8 +313,9 @@ scenario() {
 
 # First contact with every mailbox (Dovecot builds its index and uidlist, Mailroom its caches):
 # one verified pass per server, not measured.
-refs_log "warm-up: one full pass over every mailbox on each server"
+[ "$ROUND_RUNS" = 1 ] && refs_log "warm-up: one full pass over every mailbox on each server"
 for server in dovecot mailroom; do
+    [ "$ROUND_RUNS" = 1 ] || break
     run_gen 0 warmup "$server" pop3 --host 127.0.0.1 --port "$(pop3_port "$server" plain)" --manifest "$MANIFEST" \
         --users "$USERS" --user-prefix load --password load --scenario full --clients "$USERS" \
         --seconds 1 --warmup-seconds 0 --server-pid "$(server_pid "$server")"
@@ -350,8 +372,9 @@ idle_run() {
     rm -f "$WORK/idle.fifo"
     mkfifo "$WORK/idle.fifo"
     exec 5<>"$WORK/idle.fifo"
-    java -jar "$JAR" pop3 --host 127.0.0.1 --port "$port" --manifest "$MANIFEST" --users "$USERS" \
-        --user-prefix load --password load --scenario idle --clients "$count" \
+    : >"$out"
+    java -jar "$JAR" pop3 --host 127.0.0.1 --port "$port" --manifest "$IDLE_MANIFEST" --users "$count" \
+        --user-prefix idle --password load --scenario idle --clients "$count" \
         --server-pid "$(server_pid "$server")" <&5 >"$out" 2>&1 &
     IDLE_GEN_PID=$!
     # The generator says when its sessions are all logged in (IDLE_READY); waiting for that line.
@@ -394,10 +417,10 @@ print(json.dumps(r))' "$line" "$server" "$count" "$before" "${after:-}")"
 }
 
 if wanted idle-1000 || wanted idle-10000; then
-    # Memory is measured with Native Memory Tracking: restart Mailroom with it (the throughput
-    # runs above ran without its overhead).
-    mailroom_stop
-    mailroom_start "-XX:NativeMemoryTracking=summary"
+    if [ "$ROUND_RUNS" = 1 ]; then
+        mailroom_stop
+        mailroom_start "-XX:NativeMemoryTracking=summary"
+    fi
     if wanted idle-1000; then
         idle_run dovecot "$IDLE_SMALL"
         sleep 1

@@ -65,6 +65,8 @@ def cell(scen, server, key):
         return "**FAILED**"
     v = values(scen, server, key)
     if not v:
+        if key.startswith("loaded_login") and any(r.get("loaded_logins") == 0 for _, _, r in runs[(scen, server)]):
+            return "no login done in the window"
         return "–"
     m = statistics.median(v)
     if len(v) > 1:
@@ -149,7 +151,9 @@ def row(scen, label, key, unit, better, kind, value):
         return None
     a, b = median(scen, ref, key), median(scen, "mailroom", key)
     ratio = None
-    if a is not None and b is not None and a > 0 and b > 0:
+    if failed(scen, ref) or failed(scen, "mailroom"):
+        pass
+    elif a is not None and b is not None and a > 0 and b > 0:
         ratio = b / a if better == "higher" else a / b
     met = ""
     if failed(scen, "mailroom") or failed(scen, ref):
@@ -179,7 +183,7 @@ out(f"- Command: `{env('CMDLINE', 'bench/compare.sh')}`"
 out(f"- Machine: {env('MACHINE', '?')}")
 out(f"- Software: {env('VERSIONS', '?')}")
 out(f"- Mail: {env('USERS')} users × {env('MESSAGES')} messages of 4–50 KB (seed 1, mean {AVG_KB:.1f} KB on the "
-    f"wire) + one {env('LARGE_MB')} MB message; {env('ROUNDS')} round(s), {env('SECONDS_RUN')} s measured per POP3 "
+    f"wire) + 64 copies of one {env('LARGE_MB')} MB message (one per downloader); {env('ROUNDS')} round(s), {env('SECONDS_RUN')} s measured per POP3 "
     f"run; SMTP/LMTP {env('SMTP_MSGS_1')}/{env('SMTP_MSGS_8')}/{env('SMTP_MSGS_64')} messages of 18 KB at "
     "1/8/64 senders, every one verified on disk; generator, servers and everything else share the cores.")
 nfail = int(env("FAILED", "0"))
@@ -211,7 +215,7 @@ for scen in idle_scens:
     n = scen.split("-")[1]
     a = median(scen, "dovecot", "bytes_per_session")
     b = median(scen, "mailroom", "bytes_per_session")
-    ratio = a / b if a and b and b > 0 else None
+    ratio = a / b if a and b and b > 0 and not failed(scen, "mailroom") and not failed(scen, "dovecot") else None
     met = "**FAILED**" if failed(scen, "mailroom") or failed(scen, "dovecot") else (
         "" if b is None else ("yes" if b <= 5000 else "**no**"))
     refcell = cell(scen, "dovecot", "bytes_per_session") if runs.get((scen, "dovecot")) else "n/a (a process per session)"

@@ -64,10 +64,9 @@ bench_user_ensure() {
 users_passwd() {
     local file="$1" uid="$2" gid="$3" root="$4" u
     shift 4
-    : >"$file"
     for u in "$@"; do
-        echo "$u:{PLAIN}load:$uid:$gid::$root/$u::" >>"$file"
-    done
+        echo "$u:{PLAIN}load:$uid:$gid::$root/$u::"
+    done >"$file"
 }
 
 fill_template() {
