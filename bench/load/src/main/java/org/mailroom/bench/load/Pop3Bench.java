@@ -539,7 +539,7 @@ final class Pop3Bench {
                 "large: %d downloads (%.1f MB) of %s: %.2f MB/s; RETR p50 %s, p99 %s%n",
                 s.messages,
                 s.bytes / 1e6,
-                String.join(",", lu),
+                String.join(",", lu.subList(0, Math.min(clients, lu.size()))),
                 mbps,
                 ms(s.retr.percentileMs(50)),
                 ms(s.retr.percentileMs(99)));
@@ -713,7 +713,7 @@ final class Pop3Bench {
                 Locale.ROOT,
                 "under load (%d downloaders of %s, %.2f MB/s, %d downloads): %d prober logins, p50 %s, p99 %s%n",
                 clients,
-                String.join(",", lu),
+                String.join(",", lu.subList(0, Math.min(clients, lu.size()))),
                 mbps,
                 downloads,
                 probe.probeLoad.size(),
