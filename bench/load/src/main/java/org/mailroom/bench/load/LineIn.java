@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -22,13 +24,50 @@ final class LineIn {
     private int pos;
     private int lim;
 
+    /** The socket the watchdog closes when a read waits too long; null: the socket has SO_TIMEOUT. */
+    private final Socket watched;
+
+    private volatile long readingSince;
+    private volatile boolean timedOut;
+
     LineIn(InputStream in, int bufferSize) {
+        this(in, bufferSize, null);
+    }
+
+    LineIn(InputStream in, int bufferSize, Socket watched) {
         this.in = in;
         this.buf = new byte[bufferSize];
+        this.watched = watched;
+    }
+
+    /** Called by the watchdog: closes the socket if the read in progress started before now - limit. */
+    void abortIfWaitingLongerThan(long now, long limitNanos) {
+        long since = readingSince;
+        if (since != 0 && now - since > limitNanos) {
+            timedOut = true;
+            Net.closeQuietly(watched);
+        }
     }
 
     private void fill() throws IOException {
-        int n = in.read(buf, 0, buf.length);
+        int n;
+        if (watched == null) {
+            n = in.read(buf, 0, buf.length);
+        } else {
+            readingSince = System.nanoTime();
+            Watchdog.reading(this);
+            try {
+                n = in.read(buf, 0, buf.length);
+            } catch (IOException e) {
+                if (timedOut) {
+                    throw new SocketTimeoutException("no data from the server for " + Net.TIMEOUT_MS / 1000 + " s");
+                }
+                throw e;
+            } finally {
+                Watchdog.done(this);
+                readingSince = 0;
+            }
+        }
         if (n < 0) {
             throw new EOFException("connection closed by the server");
         }

@@ -27,6 +27,8 @@ final class Net {
     final int port;
     final Tls tls;
     private final SSLSocketFactory factory;
+    /** False: every socket gets SO_TIMEOUT (the idle scenario's thousands of rarely read sockets). */
+    boolean watchdog = true;
 
     Net(String host, int port, Tls tls) {
         this.host = host;
@@ -41,7 +43,8 @@ final class Net {
         try {
             s.setTcpNoDelay(true);
             s.connect(new InetSocketAddress(host, port), TIMEOUT_MS);
-            s.setSoTimeout(TIMEOUT_MS);
+            // plain connections of the active scenarios block in read, timed by the Watchdog
+            s.setSoTimeout(tls == Tls.NONE && watchdog ? 0 : TIMEOUT_MS);
             if (tls == Tls.IMPLICIT) {
                 return handshake(s);
             }
@@ -54,7 +57,13 @@ final class Net {
 
     /** TLS over an open connection (after STLS / STARTTLS was accepted). */
     Socket upgrade(Socket plain) throws IOException {
+        plain.setSoTimeout(TIMEOUT_MS);
         return handshake(plain);
+    }
+
+    /** A reader of the socket's input: watched by the Watchdog when the socket has no SO_TIMEOUT. */
+    static LineIn reader(Socket s, int bufferSize) throws IOException {
+        return new LineIn(s.getInputStream(), bufferSize, s.getSoTimeout() == 0 ? s : null);
     }
 
     private Socket handshake(Socket plain) throws IOException {

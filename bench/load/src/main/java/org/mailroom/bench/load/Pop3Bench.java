@@ -743,6 +743,7 @@ final class Pop3Bench {
             throw new IllegalArgumentException("no users: give --manifest or --users N");
         }
         int n = clients;
+        net.watchdog = false;
         Pop3Client[] conns = new Pop3Client[n];
         AtomicInteger next = new AtomicInteger();
         AtomicBoolean emfile = new AtomicBoolean();

@@ -35,7 +35,7 @@ final class Pop3Client implements Closeable {
 
     private void attach(Socket s) throws IOException {
         this.socket = s;
-        this.in = new LineIn(s.getInputStream(), bufferSize);
+        this.in = Net.reader(s, bufferSize);
         this.out = s.getOutputStream();
     }
 

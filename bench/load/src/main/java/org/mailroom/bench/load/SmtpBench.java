@@ -168,7 +168,7 @@ final class SmtpBench {
         }
 
         private void attach() throws IOException {
-            in = new LineIn(socket.getInputStream(), 8192);
+            in = Net.reader(socket, 8192);
             os = socket.getOutputStream();
         }
 

@@ -78,11 +78,14 @@ public class CpuTest {
             assertTrue("the child ran " + last + " ticks", last > 0);
             List<Long> tree = Cpu.tree(p.pid());
             assertEquals("only the parent (now sleep) is left: " + tree, 1, tree.size());
-            Cpu.Delta d = cpu.since(a);
-            assertTrue(
-                    "tree " + d.server + " s, reaped child at least " + last + " ticks",
-                    Math.round(d.server * Cpu.TICKS_PER_SECOND) >= last);
-            assertTrue(Cpu.processTicks(p.pid(), true) > Cpu.processTicks(p.pid(), false));
+            // the child is gone; its ticks (it may have started before sample a) are in the
+            // parent's cutime + cstime, and so in the tree's sum
+            long reaped = Cpu.processTicks(p.pid(), true) - Cpu.processTicks(p.pid(), false);
+            assertTrue("parent's cutime+cstime " + reaped + " < child's " + last, reaped >= last);
+            Cpu.Sample b = cpu.sample();
+            assertTrue(b.serverTicks >= last);
+            Cpu.Delta d = new Cpu.Delta(a, b, true);
+            assertTrue("tree delta " + d.server, d.server > 0);
         } finally {
             kill(p);
         }
