@@ -79,8 +79,10 @@ def ref_of(scen):
 
 
 CPU_KEYS = [
-    ("server_cpu_us_per_message", "µs/msg"),
+    # SMTP/LMTP: CPU up to the last message stored (Mailroom delivers from its spool after the
+    # 250), so before the per-accepted-message figure
     ("server_cpu_us_per_stored_message", "µs/msg"),
+    ("server_cpu_us_per_message", "µs/msg"),
     ("server_cpu_us_per_login", "µs/login"),
     ("server_cpu_us_per_mb", "µs/MB"),
 ]
@@ -127,11 +129,17 @@ ROWS = [
     ("login-under-load", "login p99 loaded / idle", "login_p99_ratio", "×", "lower", "max", 3.0),
     ("login-under-load", "downloads under the probe", "download_mb_per_s", "MB/s", "higher", None, None),
     ("smtp-1", "SMTP, 1 sender (stored)", "stored_per_s", "msg/s", "higher", "ratio", 1.0),
+    ("smtp-1", "SMTP, 1 sender (accepted: last 250)", "accepted_per_s", "msg/s", "higher", None, None),
     ("smtp-8", "SMTP, 8 senders (stored)", "stored_per_s", "msg/s", "higher", "ratio", 1.0),
+    ("smtp-8", "SMTP, 8 senders (accepted: last 250)", "accepted_per_s", "msg/s", "higher", None, None),
     ("smtp-64", "SMTP, 64 senders (stored)", "stored_per_s", "msg/s", "higher", "ratio", 1.0),
+    ("smtp-64", "SMTP, 64 senders (accepted: last 250)", "accepted_per_s", "msg/s", "higher", None, None),
     ("lmtp-1", "LMTP, 1 sender (stored)", "stored_per_s", "msg/s", "higher", "ratio", 1.5),
+    ("lmtp-1", "LMTP, 1 sender (accepted: last 250)", "accepted_per_s", "msg/s", "higher", None, None),
     ("lmtp-8", "LMTP, 8 senders (stored)", "stored_per_s", "msg/s", "higher", "ratio", 1.5),
+    ("lmtp-8", "LMTP, 8 senders (accepted: last 250)", "accepted_per_s", "msg/s", "higher", None, None),
     ("lmtp-64", "LMTP, 64 senders (stored)", "stored_per_s", "msg/s", "higher", "ratio", 1.5),
+    ("lmtp-64", "LMTP, 64 senders (accepted: last 250)", "accepted_per_s", "msg/s", "higher", None, None),
 ]
 
 

@@ -204,7 +204,7 @@ mailroom_setup() {
         for u in "$@"; do echo "$u:{PLAIN}load"; done >"$MAILROOM_DIR/users.passwd"
     )
     # Every load client comes from 127.0.0.1, up to 10,000 at once: lift the count and rate
-    # guards of every listener (the same keys bench/pop3-load/run.sh lifted for POP3).
+    # guards of every listener.
     for f in "$MAILROOM_DIST"/etc/org.mailroom.listener-*.cfg; do
         sed -i -e 's/^maxConnections *=.*/maxConnections = 100000/' \
             -e 's/^maxConnectionsPerIp *=.*/maxConnectionsPerIp = 100000/' \
