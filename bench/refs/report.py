@@ -230,6 +230,12 @@ for scen in idle_scens:
     out(f"| {n} idle logged-in POP3 sessions: memory per session [bytes] | {refcell} | "
         f"{cell(scen, 'mailroom', 'bytes_per_session')} | {fmt(ratio) + '×' if ratio else '–'} | ≤ 5,000 bytes | {met} | | |")
 out("")
+out("Notes: Dovecot forks and execs a `pop3` process for every session (its default), which is what its "
+    "churn and login figures pay for; Mailroom locks a mailbox per POP3 session, so every client and "
+    "downloader has a mailbox of its own. SMTP/LMTP \"accepted\" is the last 250 (Mailroom's spool "
+    "delivers after it), \"stored\" the last message found on disk: the figure the targets are about. "
+    "Setup and choices: [README](README.md#reference-configuration-and-choices).")
+out("")
 out("Memory per idle session: Mailroom = (heap used after `jcmd GC.run`, from `GC.heap_info`) + (Native "
     "Memory Tracking committed total − its Java Heap committed), with the sessions held minus before, "
     "divided by the sessions; Dovecot = the sum of `Pss` from `/proc/<pid>/smaps_rollup` over every "
