@@ -77,28 +77,40 @@ final class Pop3ContentStream extends InputStream {
         finished = true;
     }
 
+    /** Copies {@code in[0..n)} to {@code out} a line (or the rest of one) at a time, stuffing dots. */
     private void transform(int n) {
-        for (int i = 0; i < n && !sourceDone; i++) {
-            byte c = in[i];
+        int i = 0;
+        while (i < n) {
             if (column == 0) {
                 if (inBody && bodyLimit >= 0 && bodyLinesLeft-- <= 0) {
                     sourceDone = true;
-                    break;
+                    return;
                 }
-                if (c == '.') {
+                if (in[i] == '.') {
                     out[outLen++] = '.';
                 }
             }
-            out[outLen++] = c;
-            if (c == '\n') {
-                if (!inBody && (column == 0 || column == 1 && previous == '\r')) {
-                    inBody = true;
-                }
-                column = 0;
-            } else {
-                column++;
+            int lf = i;
+            while (lf < n && in[lf] != '\n') {
+                lf++;
             }
-            previous = c;
+            if (lf == n) {
+                System.arraycopy(in, i, out, outLen, n - i);
+                outLen += n - i;
+                column += n - i;
+                previous = in[n - 1];
+                return;
+            }
+            long length = column + (lf - i);
+            byte beforeLf = lf > i ? in[lf - 1] : previous;
+            System.arraycopy(in, i, out, outLen, lf + 1 - i);
+            outLen += lf + 1 - i;
+            if (!inBody && (length == 0 || length == 1 && beforeLf == '\r')) {
+                inBody = true;
+            }
+            column = 0;
+            previous = '\n';
+            i = lf + 1;
         }
     }
 

@@ -12,6 +12,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -41,9 +42,11 @@ final class MinaConnection implements Connection {
 
     private static final Logger LOG = LoggerFactory.getLogger(MinaConnection.class);
     private static final int STREAM_CHUNK = 64 * 1024;
+    private static final int STREAM_WINDOW = 2;
     private static final int INPUT_HIGH_WATER = 64 * 1024;
     private static final int OUTPUT_HIGH_WATER = 64 * 1024;
     private static final int OUTPUT_LOW_WATER = 16 * 1024;
+    private static final int COALESCE_LIMIT = 16 * 1024;
     private static final byte[] CRLF = {'\r', '\n'};
     private static final Object CLOSE = new Object();
 
@@ -58,6 +61,8 @@ final class MinaConnection implements Connection {
     private final AtomicLong unreadInput = new AtomicLong();
     private final AtomicBoolean resumeScheduled = new AtomicBoolean();
     private final AtomicBoolean timedOut = new AtomicBoolean();
+    private final AtomicInteger chunksInFlight = new AtomicInteger();
+    private final AtomicBoolean pumpWaiting = new AtomicBoolean();
     private volatile long lastActivityNanos = openedNanos;
     private volatile boolean authenticated;
     private volatile boolean outputBlocked;
@@ -72,7 +77,8 @@ final class MinaConnection implements Connection {
     private IOException rawFailure;
     private InputStream streaming;
     private String user;
-    private byte[] chunk;
+    private byte[] pending;
+    private int pendingLength;
     private boolean delaying;
     private boolean closing;
     private boolean closed;
@@ -81,7 +87,7 @@ final class MinaConnection implements Connection {
         this.io = io;
         this.listener = listener;
         this.settings = settings;
-        this.serial = new SerialExecutor(listener.workers());
+        this.serial = new SerialExecutor(listener.workers(), this::flush);
         this.maxLineLength = settings.maxLineLength();
     }
 
@@ -244,6 +250,7 @@ final class MinaConnection implements Connection {
         }
         // Anything the client pipelined after the command was sent in the clear: drop it (CVE-2011-0411).
         input.clear();
+        flush();
         io.getFilterChain().addFirst("tls", listener.newSslFilter(tls));
         byte[] bytes = (reply + "\r\n").getBytes(StandardCharsets.UTF_8);
         io.getFilterChain().fireFilterWrite(new PlainWriteRequest(IoBuffer.wrap(bytes), io));
@@ -481,56 +488,106 @@ final class MinaConnection implements Connection {
 
     private void process(Object item) {
         if (item instanceof byte[] bytes) {
-            io.write(IoBuffer.wrap(bytes)).addListener(future -> written(bytes.length));
+            coalesce(bytes);
         } else if (item instanceof InputStream in) {
             streaming = in;
             pump();
         } else if (item == CLOSE) {
+            flush();
             io.closeOnFlush();
         }
     }
 
-    /** Writes the next chunk of the current stream; the next one follows when this one is on the wire. */
+    /**
+     * Collects replies so that the replies to a command (a multi-line LIST, the line before a
+     * message) leave in one write; {@link #flush} runs at the end of each batch of serial tasks.
+     */
+    private void coalesce(byte[] bytes) {
+        if (pending == null) {
+            pending = new byte[Math.max(COALESCE_LIMIT, bytes.length)];
+        } else if (pendingLength + bytes.length > pending.length) {
+            flush();
+            coalesce(bytes);
+            return;
+        }
+        System.arraycopy(bytes, 0, pending, pendingLength, bytes.length);
+        pendingLength += bytes.length;
+    }
+
+    /** Writes the collected replies; the buffer is dropped so that an idle connection holds none. */
+    private void flush() {
+        if (pendingLength == 0 || closed) {
+            pending = null;
+            pendingLength = 0;
+            return;
+        }
+        int octets = pendingLength;
+        io.write(IoBuffer.wrap(pending, 0, octets)).addListener(future -> written(octets));
+        pending = null;
+        pendingLength = 0;
+    }
+
+    /**
+     * Writes the current stream in chunks read straight into the buffers handed to Mina, keeping
+     * up to {@link #STREAM_WINDOW} chunks on their way to the socket so that reading the next one
+     * overlaps sending the last; a short read is the end of the stream.
+     */
     private void pump() {
-        if (closed || streaming == null) {
-            return;
-        }
-        int n;
-        try {
-            if (chunk == null) {
-                chunk = new byte[STREAM_CHUNK];
+        while (!closed && streaming != null) {
+            if (chunksInFlight.get() >= STREAM_WINDOW) {
+                pumpWaiting.set(true);
+                if (chunksInFlight.get() >= STREAM_WINDOW || !pumpWaiting.compareAndSet(true, false)) {
+                    return;
+                }
+                continue;
             }
-            n = streaming.readNBytes(chunk, 0, chunk.length);
-        } catch (IOException e) {
-            LOG.warn(
-                    "Listener {}: reading a message for {} failed mid-stream, closing the connection: {}",
-                    settings.name(),
-                    remoteAddress(),
-                    e.toString());
-            closeQuietly(streaming);
-            streaming = null;
-            io.closeNow();
-            return;
-        }
-        if (n > 0) {
-            if (!queue(n)) {
+            // Replies collected so far (the line before the message) go out in the same write.
+            int head = pendingLength;
+            IoBuffer buffer = IoBuffer.allocate(head + STREAM_CHUNK, false);
+            if (head > 0) {
+                System.arraycopy(pending, 0, buffer.array(), buffer.arrayOffset(), head);
+                pending = null;
+                pendingLength = 0;
+            }
+            int n;
+            try {
+                n = streaming.readNBytes(buffer.array(), buffer.arrayOffset() + head, STREAM_CHUNK);
+            } catch (IOException e) {
+                LOG.warn(
+                        "Listener {}: reading a message for {} failed mid-stream, closing the connection: {}",
+                        settings.name(),
+                        remoteAddress(),
+                        e.toString());
+                closeQuietly(streaming);
+                streaming = null;
+                io.closeNow();
                 return;
             }
-            IoBuffer buffer = IoBuffer.allocate(n, false);
-            buffer.put(chunk, 0, n).flip();
-            io.write(buffer).addListener(future -> {
-                written(n);
-                serial.execute(this::pump);
-            });
-            return;
+            if (n > 0 || head > 0) {
+                if (n > 0 && !queue(n)) {
+                    return;
+                }
+                int octets = head + n;
+                buffer.limit(octets);
+                chunksInFlight.incrementAndGet();
+                io.write(buffer).addListener(future -> {
+                    written(octets);
+                    chunksInFlight.decrementAndGet();
+                    if (pumpWaiting.compareAndSet(true, false)) {
+                        serial.execute(this::pump);
+                    }
+                });
+            }
+            if (n < STREAM_CHUNK) {
+                closeQuietly(streaming);
+                streaming = null;
+                while (streaming == null && !outbound.isEmpty()) {
+                    process(outbound.poll());
+                }
+                drain();
+                return;
+            }
         }
-        closeQuietly(streaming);
-        streaming = null;
-        chunk = null;
-        while (streaming == null && !outbound.isEmpty()) {
-            process(outbound.poll());
-        }
-        drain();
     }
 
     private void guarded(Runnable protocolCall) {

@@ -7,18 +7,23 @@ import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Runs tasks one at a time, in submission order, on a shared pool: one per connection. */
+/**
+ * Runs tasks one at a time, in submission order, on a shared pool: one per connection. After the
+ * last queued task of a run it calls the batch hook (the connection flushes its replies there).
+ */
 final class SerialExecutor implements Executor {
 
     private static final Logger LOG = LoggerFactory.getLogger(SerialExecutor.class);
 
     private final Executor pool;
+    private final Runnable afterBatch;
     private final Queue<Runnable> tasks = new ArrayDeque<>();
     private boolean running;
     private volatile Thread runner;
 
-    SerialExecutor(Executor pool) {
+    SerialExecutor(Executor pool, Runnable afterBatch) {
         this.pool = pool;
+        this.afterBatch = afterBatch;
     }
 
     @Override
@@ -64,11 +69,22 @@ final class SerialExecutor implements Executor {
                     return;
                 }
             }
-            try {
-                task.run();
-            } catch (RuntimeException | LinkageError e) {
-                LOG.error("Connection task failed", e);
+            run(task);
+            boolean last;
+            synchronized (tasks) {
+                last = tasks.isEmpty();
             }
+            if (last) {
+                run(afterBatch);
+            }
+        }
+    }
+
+    private static void run(Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException | LinkageError e) {
+            LOG.error("Connection task failed", e);
         }
     }
 }

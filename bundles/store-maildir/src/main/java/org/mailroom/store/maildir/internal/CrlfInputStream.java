@@ -36,13 +36,12 @@ final class CrlfInputStream extends FilterInputStream {
             return 0;
         }
         int n = 0;
+        if (lfOwed) {
+            b[off + n++] = '\n';
+            lfOwed = false;
+            previousCr = false;
+        }
         while (n < len) {
-            if (lfOwed) {
-                b[off + n++] = '\n';
-                lfOwed = false;
-                previousCr = false;
-                continue;
-            }
             if (pos == limit) {
                 if (n > 0) {
                     break;
@@ -55,14 +54,32 @@ final class CrlfInputStream extends FilterInputStream {
                 limit = r;
                 continue;
             }
-            byte c = buffer[pos++];
-            if (c == '\n' && !previousCr) {
-                b[off + n++] = '\r';
-                lfOwed = true;
-            } else {
-                b[off + n++] = c;
-                previousCr = c == '\r';
+            // Copies the run up to the next LF (or as much as fits) in one go.
+            int end = Math.min(limit, pos + (len - n));
+            int lf = pos;
+            while (lf < end && buffer[lf] != '\n') {
+                lf++;
             }
+            int run = lf - pos;
+            if (run > 0) {
+                System.arraycopy(buffer, pos, b, off + n, run);
+                n += run;
+                previousCr = buffer[lf - 1] == '\r';
+                pos = lf;
+            }
+            if (lf == end) {
+                continue;
+            }
+            pos++;
+            if (!previousCr) {
+                b[off + n++] = '\r';
+                if (n == len) {
+                    lfOwed = true;
+                    break;
+                }
+            }
+            b[off + n++] = '\n';
+            previousCr = false;
         }
         return n == 0 ? -1 : n;
     }

@@ -117,7 +117,8 @@ final class Deletions {
      * @return whether a journal was completed
      */
     boolean completeInterrupted(MaildirSettings s, Path mailbox) throws IOException {
-        if (!Files.exists(mailbox.resolve(ExpungeJournal.FILE_NAME), LinkOption.NOFOLLOW_LINKS)) {
+        // java.io.File: a missing file (the usual case, on every open) costs no exception.
+        if (!mailbox.resolve(ExpungeJournal.FILE_NAME).toFile().exists()) {
             return false;
         }
         synchronized (lockFor(mailbox)) {
