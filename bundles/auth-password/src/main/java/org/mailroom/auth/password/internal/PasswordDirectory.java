@@ -58,6 +58,7 @@ public final class PasswordDirectory implements Authenticator, UserDirectory {
     private final PasswdFileParser parser;
     private final Object lock = new Object();
     private final Map<String, String> dummyHashes = new ConcurrentHashMap<>();
+    private final AuthCache cache;
 
     private volatile PasswdFile current;
     private volatile boolean retry;
@@ -66,7 +67,12 @@ public final class PasswordDirectory implements Authenticator, UserDirectory {
     private boolean lastFailed;
 
     public PasswordDirectory(Path file, SchemeRegistry schemes, String defaultScheme, String noPrefixScheme) {
+        this(file, schemes, defaultScheme, noPrefixScheme, AuthCache.disabled());
+    }
+
+    PasswordDirectory(Path file, SchemeRegistry schemes, String defaultScheme, String noPrefixScheme, AuthCache cache) {
         this.file = file;
+        this.cache = cache;
         this.schemes = schemes;
         this.defaultScheme = defaultScheme.toUpperCase(Locale.ROOT);
         this.noPrefixScheme = noPrefixScheme.toUpperCase(Locale.ROOT);
@@ -183,13 +189,22 @@ public final class PasswordDirectory implements Authenticator, UserDirectory {
         }
         PasswdEntry entry = snapshot.users().get(user);
         if (entry == null || entry.hash().isEmpty()) {
-            verifyDummy(password);
-            return AuthResult.invalid(user, entry == null ? "unknown user" : "user has no password");
+            String reason = entry == null ? "unknown user" : "user has no password";
+            if (cache.lookup(user, null, password) == null) {
+                verifyDummy(password);
+                cache.record(user, null, password, false);
+            }
+            return AuthResult.invalid(user, reason);
         }
         String schemeName = entry.scheme() == null ? noPrefixScheme : entry.scheme();
         PasswordScheme scheme = schemes.get(schemeName);
         if (scheme == null) {
             return AuthResult.unavailable(user, "password scheme " + schemeName + " is not available");
+        }
+        String stored = schemeName + ":" + entry.hash();
+        Boolean cached = cache.lookup(user, stored, password);
+        if (cached != null) {
+            return cached ? AuthResult.success(user) : AuthResult.invalid(user, "wrong password");
         }
         boolean ok;
         try {
@@ -198,6 +213,7 @@ public final class PasswordDirectory implements Authenticator, UserDirectory {
             LOG.warn("Password scheme {} failed verifying user {}: {}", schemeName, user, e.toString());
             return AuthResult.unavailable(user, "password scheme " + schemeName + " failed");
         }
+        cache.record(user, stored, password, ok);
         return ok ? AuthResult.success(user) : AuthResult.invalid(user, "wrong password");
     }
 

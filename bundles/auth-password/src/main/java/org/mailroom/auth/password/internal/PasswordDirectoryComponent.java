@@ -57,6 +57,18 @@ public final class PasswordDirectoryComponent implements Authenticator, UserDire
 
         @AttributeDefinition(description = "How often to check the file for changes, in seconds")
         int reloadIntervalSeconds() default 2;
+
+        @AttributeDefinition(
+                description =
+                        "Users whose last successful (and, apart, last failed) login is cached; 0 turns the cache off")
+        int cacheSize() default 10000;
+
+        @AttributeDefinition(description = "How long a successful verification is reused, in seconds")
+        int cacheTtlSeconds() default 3600;
+
+        @AttributeDefinition(
+                description = "How long a failed verification is reused, in seconds; at most cacheTtlSeconds")
+        int cacheNegativeTtlSeconds() default 60;
     }
 
     private final SchemeRegistry schemes = new SchemeRegistry();
@@ -81,7 +93,14 @@ public final class PasswordDirectoryComponent implements Authenticator, UserDire
     }
 
     /** Validated settings; the constructor throws naming the key of a bad value. */
-    record Settings(Path usersFile, String defaultScheme, String defaultVerificationScheme, int reloadIntervalSeconds) {
+    record Settings(
+            Path usersFile,
+            String defaultScheme,
+            String defaultVerificationScheme,
+            int reloadIntervalSeconds,
+            int cacheSize,
+            int cacheTtlSeconds,
+            int cacheNegativeTtlSeconds) {
         static Settings from(Config config) {
             String usersFile =
                     config.usersFile() == null ? "" : config.usersFile().trim();
@@ -97,11 +116,26 @@ public final class PasswordDirectoryComponent implements Authenticator, UserDire
             if (scheme.isEmpty()) {
                 throw new IllegalArgumentException("key defaultScheme: missing");
             }
+            if (config.cacheSize() < 0) {
+                throw new IllegalArgumentException("key cacheSize: must be 0 (off) or more, not " + config.cacheSize());
+            }
+            if (config.cacheTtlSeconds() < 0) {
+                throw new IllegalArgumentException(
+                        "key cacheTtlSeconds: must be 0 or more, not " + config.cacheTtlSeconds());
+            }
+            if (config.cacheNegativeTtlSeconds() < 0 || config.cacheNegativeTtlSeconds() > config.cacheTtlSeconds()) {
+                throw new IllegalArgumentException(
+                        "key cacheNegativeTtlSeconds: must be between 0 and cacheTtlSeconds ("
+                                + config.cacheTtlSeconds() + "), not " + config.cacheNegativeTtlSeconds());
+            }
             return new Settings(
                     resolve(usersFile),
                     scheme,
                     config.defaultVerificationScheme().trim(),
-                    config.reloadIntervalSeconds());
+                    config.reloadIntervalSeconds(),
+                    config.cacheSize(),
+                    config.cacheTtlSeconds(),
+                    config.cacheNegativeTtlSeconds());
         }
     }
 
@@ -153,8 +187,13 @@ public final class PasswordDirectoryComponent implements Authenticator, UserDire
                     PID,
                     s.defaultScheme());
         }
+        AuthCache cache = new AuthCache(
+                s.cacheSize(),
+                TimeUnit.SECONDS.toNanos(s.cacheTtlSeconds()),
+                TimeUnit.SECONDS.toNanos(s.cacheNegativeTtlSeconds()),
+                System::nanoTime);
         PasswordDirectory d =
-                new PasswordDirectory(s.usersFile(), schemes, s.defaultScheme(), s.defaultVerificationScheme());
+                new PasswordDirectory(s.usersFile(), schemes, s.defaultScheme(), s.defaultVerificationScheme(), cache);
         d.reloadIfChanged();
         directory = d;
         settings = s;
