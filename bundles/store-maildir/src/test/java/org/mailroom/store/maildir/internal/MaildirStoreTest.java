@@ -168,6 +168,47 @@ public class MaildirStoreTest {
         assertEquals(list, new MaildirStore(new MaildirSettings(root, null, true)).list("carol"));
     }
 
+    /**
+     * As Dovecot does, a listing is reused while new/ and cur/ keep their modification times: a
+     * file slipped in with the times put back is not seen, while any real change (a file added,
+     * removed or renamed by another agent, which moves the times) is, even within the second.
+     */
+    @Test(timeout = 30_000)
+    public void aListingIsReusedUntilNewOrCurChanges() throws Exception {
+        String a = store.deliver("erin", stream("Subject: a\n\na\n"));
+        String b = store.deliver("erin", stream("Subject: b\n\nb\n"));
+        Path fresh = root.resolve("erin/new");
+        Path cur = root.resolve("erin/cur");
+        FileTime hourAgo = FileTime.from(Instant.now().minus(Duration.ofHours(1)));
+        Files.setLastModifiedTime(fresh, hourAgo);
+        Files.setLastModifiedTime(cur, hourAgo);
+        assertEquals(List.of(a, b), uids("erin"));
+
+        Files.write(cur.resolve("1700000000.M1P1.sneaky,S=2,W=3:2,S"), "s\n".getBytes(UTF_8));
+        Files.setLastModifiedTime(cur, hourAgo);
+        assertEquals("unchanged directories: the kept listing", List.of(a, b), uids("erin"));
+
+        Files.write(fresh.resolve("1700000001.M1P1.other,S=2,W=3"), "o\n".getBytes(UTF_8));
+        assertEquals(List.of("1700000000.M1P1.sneaky,S=2,W=3", "1700000001.M1P1.other,S=2,W=3", a, b), uids("erin"));
+        for (Path file : files("erin", "new")) {
+            if (file.getFileName().toString().startsWith(a)) {
+                Files.delete(file);
+            }
+        }
+        assertEquals(List.of("1700000000.M1P1.sneaky,S=2,W=3", "1700000001.M1P1.other,S=2,W=3", b), uids("erin"));
+        for (Path file : files("erin", "new")) {
+            if (file.getFileName().toString().startsWith(b)) {
+                Files.move(file, cur.resolve(file.getFileName() + ":2,S"));
+            }
+        }
+        assertEquals(List.of("1700000000.M1P1.sneaky,S=2,W=3", "1700000001.M1P1.other,S=2,W=3", b), uids("erin"));
+        assertArrayEquals(Wire.of("Subject: b\n\nb\n".getBytes(UTF_8)), readAll("erin", b));
+    }
+
+    private List<String> uids(String user) throws StoreException {
+        return store.list(user).stream().map(MessageInfo::uid).toList();
+    }
+
     @Test(timeout = 30_000)
     public void listsOldestFirstByDeliveryTime() throws Exception {
         store.list("dave");
