@@ -66,6 +66,11 @@ public @interface ListenerConfig {
 
     @AttributeDefinition(
             description =
+                    "Where a command runs: workers (the worker pool, for protocols that block: fsync, spool, DNS) or io (the I/O thread that read it, saving two thread hand-offs per command; for protocols whose work is short, POP3 on a local Maildir); continuations from timers and the login service run on the workers either way")
+    String dispatch() default "workers";
+
+    @AttributeDefinition(
+            description =
                     "Reply sent, in the protocol's words, while no bundle serves the protocol (e.g. -ERR [SYS/TEMP] ... or 421 4.3.2 ...); the transport knows no protocol")
     String unavailableReply();
 

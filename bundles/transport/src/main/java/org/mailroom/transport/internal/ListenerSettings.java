@@ -18,6 +18,7 @@ record ListenerSettings(
         int listenBacklog,
         int maxRefusalHandshakes,
         int workerThreads,
+        boolean dispatchOnIoThreads,
         String unavailableReply,
         TlsSettings tlsSettings) {
 
@@ -50,6 +51,10 @@ record ListenerSettings(
             throw new ConfigException("maxRefusalHandshakes", "must not be negative, not " + c.maxRefusalHandshakes());
         }
         positive("workerThreads", c.workerThreads());
+        String dispatch = c.dispatch() == null ? "" : c.dispatch().trim();
+        if (!dispatch.equals("io") && !dispatch.equals("workers")) {
+            throw new ConfigException("dispatch", "must be io or workers, not '" + dispatch + "'");
+        }
         TlsSettings tlsSettings = TlsSettings.from(c);
         if (tls != TlsMode.NONE && !tlsSettings.configured()) {
             throw new ConfigException(
@@ -70,6 +75,7 @@ record ListenerSettings(
                 c.listenBacklog(),
                 c.maxRefusalHandshakes(),
                 c.workerThreads(),
+                dispatch.equals("io"),
                 require("unavailableReply", c.unavailableReply()),
                 tlsSettings);
     }

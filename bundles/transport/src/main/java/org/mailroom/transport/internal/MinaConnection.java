@@ -94,7 +94,19 @@ final class MinaConnection implements Connection {
     // ---- events from the I/O threads; each is handed to the serial executor
 
     void opened(org.mailroom.api.protocol.Protocol protocol) {
-        serial.execute(() -> guarded(() -> session = protocol.open(this)));
+        fromIoThread(() -> guarded(() -> session = protocol.open(this)));
+    }
+
+    /**
+     * Hands work that an I/O thread's event brings (input, a finished write, a closed socket) to the
+     * serial executor: run on this I/O thread when the listener dispatches on it, else on a worker.
+     */
+    private void fromIoThread(Runnable task) {
+        if (listener.settings().dispatchOnIoThreads()) {
+            serial.executeHere(task);
+        } else {
+            serial.execute(task);
+        }
     }
 
     void received(IoBuffer buffer) {
@@ -104,7 +116,7 @@ final class MinaConnection implements Connection {
         if (unreadInput.addAndGet(bytes.length) > INPUT_HIGH_WATER) {
             io.suspendRead();
         }
-        serial.execute(() -> {
+        fromIoThread(() -> {
             unreadInput.addAndGet(-bytes.length);
             if (!closed && !closing) {
                 input.append(bytes);
@@ -147,7 +159,7 @@ final class MinaConnection implements Connection {
     }
 
     void sessionClosed() {
-        serial.execute(() -> {
+        fromIoThread(() -> {
             if (closed) {
                 return;
             }
@@ -464,7 +476,7 @@ final class MinaConnection implements Connection {
         if (queuedOutput.addAndGet(-octets) <= OUTPUT_LOW_WATER
                 && outputBlocked
                 && resumeScheduled.compareAndSet(false, true)) {
-            serial.execute(() -> {
+            fromIoThread(() -> {
                 resumeScheduled.set(false);
                 outputBlocked = false;
                 drain();
@@ -574,7 +586,7 @@ final class MinaConnection implements Connection {
                     written(octets);
                     chunksInFlight.decrementAndGet();
                     if (pumpWaiting.compareAndSet(true, false)) {
-                        serial.execute(this::pump);
+                        fromIoThread(this::pump);
                     }
                 });
             }

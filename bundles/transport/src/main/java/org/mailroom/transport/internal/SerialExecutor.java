@@ -8,8 +8,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs tasks one at a time, in submission order, on a shared pool: one per connection. After the
- * last queued task of a run it calls the batch hook (the connection flushes its replies there).
+ * Runs tasks one at a time, in submission order, on a shared pool (or, for {@link #executeHere},
+ * on the caller's thread): one per connection. After the last queued task of a run it calls the
+ * batch hook (the connection flushes its replies there).
  */
 final class SerialExecutor implements Executor {
 
@@ -43,6 +44,21 @@ final class SerialExecutor implements Executor {
                 running = false;
             }
         }
+    }
+
+    /**
+     * Runs the task on the calling thread when nothing of this executor runs or waits (the
+     * queue is drained here, batch hook included), else queues it behind what does.
+     */
+    void executeHere(Runnable task) {
+        synchronized (tasks) {
+            tasks.add(task);
+            if (running) {
+                return;
+            }
+            running = true;
+        }
+        drain();
     }
 
     /** True when called from a task of this executor. */

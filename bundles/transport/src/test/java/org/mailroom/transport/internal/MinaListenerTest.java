@@ -75,6 +75,24 @@ public class MinaListenerTest {
         }
     }
 
+    /** The thread name a command runs on starts with this (see {@code dispatch}). */
+    String commandThreadPrefix() {
+        return "mailroom-test-worker-";
+    }
+
+    @Test(timeout = 30_000)
+    public void commandsRunWhereTheDispatchSettingSays() throws Exception {
+        MinaListener listener = start(settings(TlsMode.NONE));
+        try (Client c = Client.plain(listener)) {
+            assertEquals("+OK test ready", c.line());
+            for (int i = 0; i < 3; i++) {
+                c.write("THREAD\r\n");
+                String thread = c.line();
+                assertTrue(thread, thread.startsWith(commandThreadPrefix()));
+            }
+        }
+    }
+
     @Test(timeout = 30_000)
     public void aSlowReaderDoesNotStallOtherConnections() throws Exception {
         MinaListener listener = start(settings(TlsMode.NONE));
@@ -466,6 +484,8 @@ public class MinaListenerTest {
                     String line = new String(bytes, StandardCharsets.UTF_8);
                     if (line.startsWith("ECHO ")) {
                         connection.send(line.substring(5).replace("\r", "<CR>").replace("\n", "<LF>"));
+                    } else if (line.equals("THREAD")) {
+                        connection.send(Thread.currentThread().getName());
                     } else if (line.startsWith("STREAM ")) {
                         connection.sendStream(new ByteArrayInputStream(pattern(Integer.parseInt(line.substring(7)))));
                     } else if (line.equals("STLS")) {
