@@ -586,7 +586,7 @@ final class MinaConnection implements Connection {
                     written(octets);
                     chunksInFlight.decrementAndGet();
                     if (pumpWaiting.compareAndSet(true, false)) {
-                        fromIoThread(this::pump);
+                        serial.execute(this::pump);
                     }
                 });
             }
