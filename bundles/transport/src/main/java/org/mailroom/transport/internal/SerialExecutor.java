@@ -29,12 +29,8 @@ final class SerialExecutor implements Executor {
 
     @Override
     public void execute(Runnable task) {
-        synchronized (tasks) {
-            tasks.add(task);
-            if (running) {
-                return;
-            }
-            running = true;
+        if (!queueAndClaim(task)) {
+            return;
         }
         try {
             pool.execute(this::drain);
@@ -51,14 +47,21 @@ final class SerialExecutor implements Executor {
      * queue is drained here, batch hook included), else queues it behind what does.
      */
     void executeHere(Runnable task) {
+        if (queueAndClaim(task)) {
+            drain();
+        }
+    }
+
+    /** Queues the task; true when the caller must start draining (nothing else runs or will). */
+    private boolean queueAndClaim(Runnable task) {
         synchronized (tasks) {
             tasks.add(task);
             if (running) {
-                return;
+                return false;
             }
             running = true;
+            return true;
         }
-        drain();
     }
 
     /** True when called from a task of this executor. */

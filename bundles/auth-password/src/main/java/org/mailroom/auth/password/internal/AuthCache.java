@@ -5,6 +5,7 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.LongSupplier;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -50,13 +51,9 @@ final class AuthCache {
         return new AuthCache(0, 0, 0, System::nanoTime);
     }
 
-    boolean enabled() {
-        return size > 0;
-    }
-
     /** What the cache knows of this password for this stored hash line: TRUE, FALSE or null. */
     Boolean lookup(String user, String stored, String password) {
-        if (!enabled()) {
+        if (size == 0) {
             return null;
         }
         byte[] mac = mac(user, password);
@@ -64,7 +61,7 @@ final class AuthCache {
         if (matches(positive, user, stored, mac, now)) {
             return Boolean.TRUE;
         }
-        if (negativeTtlNanos > 0 && matches(negative, user, stored, mac, now)) {
+        if (matches(negative, user, stored, mac, now)) {
             return Boolean.FALSE;
         }
         return null;
@@ -72,20 +69,17 @@ final class AuthCache {
 
     /** Records a verification of the password against the stored hash line (null: no such user). */
     void record(String user, String stored, String password, boolean ok) {
-        if (!enabled() || (!ok && negativeTtlNanos <= 0) || (ok && ttlNanos <= 0)) {
+        long ttl = ok ? ttlNanos : negativeTtlNanos;
+        if (size == 0 || ttl <= 0) {
             return;
         }
-        Entry e = new Entry(stored, mac(user, password), clock.getAsLong() + (ok ? ttlNanos : negativeTtlNanos));
+        Entry e = new Entry(stored, mac(user, password), clock.getAsLong() + ttl);
         Map<String, Entry> target = ok ? positive : negative;
         Map<String, Entry> other = ok ? negative : positive;
         synchronized (this) {
             target.put(user, e);
             other.remove(user);
         }
-    }
-
-    synchronized int entries() {
-        return positive.size() + negative.size();
     }
 
     private boolean matches(Map<String, Entry> map, String user, String stored, byte[] mac, long now) {
@@ -95,7 +89,7 @@ final class AuthCache {
             if (e == null) {
                 return false;
             }
-            if (now - e.expiresAtNanos() >= 0 || !java.util.Objects.equals(e.stored(), stored)) {
+            if (now - e.expiresAtNanos() >= 0 || !Objects.equals(e.stored(), stored)) {
                 map.remove(user);
                 return false;
             }
