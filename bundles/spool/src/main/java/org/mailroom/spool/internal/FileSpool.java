@@ -42,11 +42,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The spool on disk. A message is received into {@code incoming/<id>/} and committed by forcing
+ * The spool on disk. A message is received into {@code incoming/<id>/}. At commit, a message for
+ * few recipients is first delivered to each of them; if every one has it, it is done and leaves
+ * nothing behind (the mailboxes hold it durably). Otherwise it is committed by forcing
  * its content and envelope to disk and renaming the directory into {@code queue/<id>/}: what is in
  * {@code queue/} was acknowledged, what is in {@code incoming/} never was (and is removed once it
  * has been untouched for an hour).
- * Each recipient is then handed to the {@link DeliveryService} with the key {@code <id>-<n>}, which
+ * Each recipient not yet served is then handed to the {@link DeliveryService} with the key {@code <id>-<n>}, which
  * makes a delivery repeated after a crash write nothing; a finished recipient gets a marker file,
  * and the directory goes when every recipient has the message.
  */
@@ -330,17 +332,7 @@ final class FileSpool implements Spool {
             entry.running = true;
         }
         boolean noService = false;
-        MessageSource source = new MessageSource() {
-            @Override
-            public InputStream open() throws IOException {
-                return Files.newInputStream(entry.message());
-            }
-
-            @Override
-            public long size() {
-                return entry.size;
-            }
-        };
+        MessageSource source = source(entry.message(), entry.size);
         for (int n = 0; n < entry.recipients.size() && !closed; n++) {
             Instant now = Instant.now();
             synchronized (entry) {
@@ -356,23 +348,23 @@ final class FileSpool implements Spool {
                 noService = true;
                 break;
             }
-            SpoolRecipient r = entry.recipients.get(n);
-            Verdict verdict;
-            try {
-                verdict = service.deliver(new Delivery(entry.key(n), entry.sender, r.address(), r.user(), source));
-            } catch (RuntimeException | LinkageError e) {
-                LOG.warn("Spool: delivery of {} to {} failed", entry.id, LogText.of(r.user()), e);
-                verdict = Verdict.retry("delivery failed: " + e);
-            }
+            Verdict verdict = attempt(service, entry, n, source);
             if (verdict.outcome() == Verdict.Outcome.UNAVAILABLE) {
                 noService = true;
                 break;
             }
             record(entry, n, verdict, now);
         }
-        Instant next;
         synchronized (entry) {
             entry.running = false;
+        }
+        planNext(entry, noService);
+    }
+
+    /** Removes a finished entry, or plans its next delivery run. */
+    private void planNext(QueueEntry entry, boolean noService) {
+        Instant next;
+        synchronized (entry) {
             if (entry.deleted) {
                 return;
             }
@@ -393,6 +385,63 @@ final class FileSpool implements Spool {
         } else if (next != null) {
             schedule(entry, Duration.between(Instant.now(), next));
         }
+    }
+
+    private static Verdict attempt(DeliveryService service, QueueEntry entry, int n, MessageSource source) {
+        SpoolRecipient r = entry.recipients.get(n);
+        try {
+            return service.deliver(new Delivery(entry.key(n), entry.sender, r.address(), r.user(), source));
+        } catch (RuntimeException | LinkageError e) {
+            LOG.warn("Spool: delivery of {} to {} failed", entry.id, LogText.of(r.user()), e);
+            return Verdict.retry("delivery failed: " + e);
+        }
+    }
+
+    private static MessageSource source(Path file, long size) {
+        return new MessageSource() {
+            @Override
+            public InputStream open() throws IOException {
+                return Files.newInputStream(file);
+            }
+
+            @Override
+            public long size() {
+                return size;
+            }
+        };
+    }
+
+    /**
+     * Delivers a message being committed to each of its recipients, when they are few enough
+     * ({@link SpoolSettings#deliverBeforeReply}) and a delivery service is there.
+     *
+     * @return each recipient's verdict, null for one not attempted (no service); null if none was attempted
+     */
+    private Verdict[] deliverBeforeReply(QueueEntry entry, Path message) {
+        int count = entry.recipients.size();
+        DeliveryService service = count > settings.deliverBeforeReply() ? null : delivery.get();
+        if (service == null) {
+            return null;
+        }
+        MessageSource source = source(message, entry.size);
+        Verdict[] verdicts = new Verdict[count];
+        for (int n = 0; n < count; n++) {
+            Verdict verdict = attempt(service, entry, n, source);
+            if (verdict.outcome() == Verdict.Outcome.UNAVAILABLE) {
+                break;
+            }
+            verdicts[n] = verdict;
+        }
+        return verdicts;
+    }
+
+    private static boolean allDelivered(Verdict[] verdicts) {
+        for (Verdict v : verdicts) {
+            if (v == null || v.outcome() != Verdict.Outcome.DELIVERED) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void record(QueueEntry entry, int n, Verdict verdict, Instant now) {
@@ -527,6 +576,11 @@ final class FileSpool implements Spool {
             return size;
         }
 
+        /**
+         * Delivers the message to its recipients first when they are few enough: what every
+         * recipient has is never queued (and never forced to disk in the spool, the mailboxes
+         * have it durably); only the recipients it could not be delivered to are queued.
+         */
         @Override
         public String commit() throws SpoolException {
             if (finished) {
@@ -536,23 +590,32 @@ final class FileSpool implements Spool {
                 close();
                 throw new SpoolException("the spool is stopping", true);
             }
-            Path target = queue.resolve(id);
-            QueueEntry entry = new QueueEntry(id, target, sender, Instant.now(), recipients, size);
+            Instant received = Instant.now();
+            QueueEntry entry = new QueueEntry(id, queue.resolve(id), sender, received, recipients, size);
             try {
                 content.flush();
-                if (settings.fsync()) {
-                    channel.force(true);
-                }
-                channel.close();
-                entry.writeEnvelope(dir, settings.fsync());
-                if (settings.fsync()) {
-                    SpoolFiles.fsyncDirectory(dir);
-                }
-                Files.move(dir, target, StandardCopyOption.ATOMIC_MOVE);
-                if (settings.fsync()) {
-                    SpoolFiles.fsyncDirectory(queue);
-                    SpoolFiles.fsyncDirectory(incoming);
-                }
+            } catch (IOException e) {
+                close();
+                throw new SpoolException("cannot store the message in the spool: " + e, true, e);
+            }
+            Verdict[] verdicts = deliverBeforeReply(entry, dir.resolve(QueueEntry.MESSAGE));
+            if (verdicts != null && allDelivered(verdicts)) {
+                LOG.info(
+                        "Spool: {} delivered before the reply, {} octets from <{}> to {}",
+                        id,
+                        size,
+                        LogText.of(sender),
+                        LogText.of(recipientList()));
+                close();
+                return id;
+            }
+            // Once some recipient has it, a stopping spool still queues the rest: the next instance loads queue/.
+            if (closed && verdicts == null) {
+                close();
+                throw new SpoolException("the spool is stopping", true);
+            }
+            try {
+                commitToQueue(entry);
             } catch (IOException e) {
                 close();
                 throw new SpoolException("cannot store the message in the spool: " + e, true, e);
@@ -565,8 +628,49 @@ final class FileSpool implements Spool {
                     size,
                     LogText.of(sender),
                     recipients.size());
-            schedule(entry, Duration.ZERO);
+            if (verdicts == null) {
+                schedule(entry, Duration.ZERO);
+                return id;
+            }
+            boolean noService = false;
+            for (int n = 0; n < verdicts.length; n++) {
+                if (verdicts[n] == null) {
+                    noService = true;
+                } else {
+                    record(entry, n, verdicts[n], received);
+                }
+            }
+            planNext(entry, noService);
             return id;
+        }
+
+        private String recipientList() {
+            StringBuilder list = new StringBuilder();
+            for (SpoolRecipient r : recipients) {
+                list.append(list.length() == 0 ? "" : ", ")
+                        .append(r.user())
+                        .append(" <")
+                        .append(r.address())
+                        .append('>');
+            }
+            return list.toString();
+        }
+
+        /** Forces content and envelope to disk and moves the message into the queue in one rename. */
+        private void commitToQueue(QueueEntry entry) throws IOException {
+            if (settings.fsync()) {
+                channel.force(true);
+            }
+            channel.close();
+            entry.writeEnvelope(dir, settings.fsync());
+            if (settings.fsync()) {
+                SpoolFiles.fsyncDirectory(dir);
+            }
+            Files.move(dir, entry.dir, StandardCopyOption.ATOMIC_MOVE);
+            if (settings.fsync()) {
+                SpoolFiles.fsyncDirectory(queue);
+                SpoolFiles.fsyncDirectory(incoming);
+            }
         }
 
         @Override

@@ -59,6 +59,11 @@ public class SpoolComponent implements Spool {
 
         @AttributeDefinition(description = "Force messages and their state to disk before they count")
         boolean fsync() default true;
+
+        @AttributeDefinition(
+                description = "Messages for at most this many recipients are delivered before the client hears 250;"
+                        + " 0: every message is queued first")
+        int deliverBeforeReply() default 16;
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(SpoolComponent.class);

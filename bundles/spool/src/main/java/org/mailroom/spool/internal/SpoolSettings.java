@@ -13,8 +13,18 @@ import java.util.Map;
  * @param retryDelays the waits after the first, second, ... failed attempt; the last repeats
  * @param maxAge how long a recipient is retried before it fails for good
  * @param fsync whether messages and their state are forced to disk before they count
+ * @param deliverBeforeReply messages for at most this many recipients are delivered before
+ *     {@code commit} returns, and queued only for the recipients that could not be; 0: never
  */
-record SpoolSettings(Path directory, int deliveryThreads, List<Duration> retryDelays, Duration maxAge, boolean fsync) {
+record SpoolSettings(
+        Path directory,
+        int deliveryThreads,
+        List<Duration> retryDelays,
+        Duration maxAge,
+        boolean fsync,
+        int deliverBeforeReply) {
+
+    static final int MAX_DELIVER_BEFORE_REPLY = 1000;
 
     /** @throws IllegalArgumentException naming the key of a bad value and why it is bad */
     static SpoolSettings from(SpoolComponent.Config config, Map<String, ?> properties) {
@@ -23,6 +33,10 @@ record SpoolSettings(Path directory, int deliveryThreads, List<Duration> retryDe
         }
         if (config.maxAgeHours() < 1) {
             throw new IllegalArgumentException("key maxAgeHours: must be positive, not " + config.maxAgeHours());
+        }
+        if (config.deliverBeforeReply() < 0 || config.deliverBeforeReply() > MAX_DELIVER_BEFORE_REPLY) {
+            throw new IllegalArgumentException("key deliverBeforeReply: must be 0 to " + MAX_DELIVER_BEFORE_REPLY
+                    + " recipients, not " + config.deliverBeforeReply());
         }
         if (properties.get("fsync") instanceof String text
                 && !text.equalsIgnoreCase("true")
@@ -34,7 +48,8 @@ record SpoolSettings(Path directory, int deliveryThreads, List<Duration> retryDe
                 config.deliveryThreads(),
                 delays(config.retryDelays()),
                 Duration.ofHours(config.maxAgeHours()),
-                config.fsync());
+                config.fsync(),
+                config.deliverBeforeReply());
     }
 
     /** The wait after the given number of failed attempts (1 for the first). */

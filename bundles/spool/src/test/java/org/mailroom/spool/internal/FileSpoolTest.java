@@ -222,7 +222,7 @@ public class FileSpoolTest {
     public void aRecipientOlderThanTheMaximumAgeFailsForGood() throws Exception {
         recorder.answer = d -> Verdict.retry("store down");
         SpoolSettings s = settings();
-        FileSpool spool = start(new SpoolSettings(s.directory(), 1, s.retryDelays(), Duration.ofMillis(1), true));
+        FileSpool spool = start(new SpoolSettings(s.directory(), 1, s.retryDelays(), Duration.ofMillis(1), true, 0));
         String id = send(spool, "s@x", new SpoolRecipient("a@x", "a"));
         Poll.until(
                 "failed",
@@ -274,10 +274,113 @@ public class FileSpoolTest {
         assertEquals(1, recorder.deliveries.size());
     }
 
+    // ---- delivery before the reply
+
+    @Test(timeout = 30_000)
+    public void aMessageForFewRecipientsIsInTheirMailboxesWhenCommitReturnsAndNeverQueued() throws Exception {
+        FileSpool spool = start(deliveringBeforeReply(2));
+        String id = send(spool, "s@x", new SpoolRecipient("a@x", "a"), new SpoolRecipient("b@x", "b"));
+        assertEquals(
+                List.of(id + "-0", id + "-1"),
+                recorder.deliveries.stream().map(Delivery::key).toList());
+        assertEquals(new String(MESSAGE, UTF_8), recorder.contents.get(id + "-1"));
+        assertTrue(spool.list().isEmpty());
+        assertNull(spool.find(id));
+        assertTrue(empty(dir.resolve("incoming")));
+        assertTrue(empty(dir.resolve("queue")));
+        restart(spool);
+        assertEquals("nothing delivered again after a restart", 2, recorder.deliveries.size());
+    }
+
+    @Test(timeout = 30_000)
+    public void onlyTheRecipientsNotServedBeforeTheReplyAreQueued() throws Exception {
+        recorder.answer = d -> d.user().equals("a") ? Verdict.delivered() : Verdict.retry("mailbox busy");
+        FileSpool spool = start(deliveringBeforeReply(16));
+        String id = send(spool, "s@x", new SpoolRecipient("a@x", "a"), new SpoolRecipient("b@x", "b"));
+        assertEquals(2, recorder.deliveries.size());
+        QueuedMessage queued = spool.find(id);
+        assertEquals(RecipientStatus.State.DELIVERED, queued.recipients().get(0).state());
+        RecipientStatus b = queued.recipients().get(1);
+        assertEquals(RecipientStatus.State.WAITING, b.state());
+        assertEquals(1, b.attempts());
+        assertEquals("mailbox busy", b.lastError());
+        assertTrue(
+                "due after the first retry delay",
+                b.nextAttempt().isAfter(java.time.Instant.now().plusSeconds(3000)));
+
+        assertTrue(Files.exists(dir.resolve("queue").resolve(id).resolve("delivered-0")));
+        recorder.answer = d -> Verdict.delivered();
+        FileSpool restarted = restart(spool);
+        Poll.until("b delivered after the restart", TIMEOUT, () -> restarted.find(id) == null);
+        assertEquals(
+                List.of(id + "-0", id + "-1", id + "-1"),
+                recorder.deliveries.stream().map(Delivery::key).toList());
+    }
+
+    @Test(timeout = 30_000)
+    public void aPermanentFailureBeforeTheReplyIsQueuedAsFailed() throws Exception {
+        recorder.answer = d -> Verdict.failed("mailbox name refused");
+        FileSpool spool = start(deliveringBeforeReply(16));
+        String id = send(spool, "s@x", new SpoolRecipient("a@x", "a"));
+        RecipientStatus a = spool.find(id).recipients().get(0);
+        assertEquals(RecipientStatus.State.FAILED, a.state());
+        assertEquals("mailbox name refused", a.lastError());
+        assertEquals(1, recorder.deliveries.size());
+    }
+
+    @Test(timeout = 30_000)
+    public void anUnavailableStoreBeforeTheReplyQueuesTheMessageForTheNextTry() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        recorder.answer =
+                d -> calls.incrementAndGet() == 1 ? Verdict.unavailable("no mail store") : Verdict.delivered();
+        FileSpool spool = start(deliveringBeforeReply(16));
+        String id = send(spool, "s@x", new SpoolRecipient("a@x", "a"));
+        assertEquals(1, calls.get());
+        assertEquals(0, waiting(spool, id).attempts());
+        Poll.until("delivered on the next try, seconds later", TIMEOUT, () -> spool.find(id) == null);
+        assertEquals(2, calls.get());
+    }
+
+    @Test(timeout = 30_000)
+    public void aMessageForMoreRecipientsThanTheLimitIsQueuedBeforeAnyDelivery() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        recorder.answer = d -> {
+            try {
+                // A delivery made inside commit would hold commit here until the test's timeout.
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return Verdict.delivered();
+        };
+        FileSpool spool = start(deliveringBeforeReply(1));
+        String id = send(spool, "s@x", new SpoolRecipient("a@x", "a"), new SpoolRecipient("b@x", "b"));
+        assertTrue(Files.isDirectory(dir.resolve("queue").resolve(id)));
+        assertTrue(Files.exists(dir.resolve("queue").resolve(id).resolve(QueueEntry.ENVELOPE)));
+        release.countDown();
+        Poll.until("delivered after the reply", TIMEOUT, () -> spool.find(id) == null);
+        assertEquals(2, recorder.deliveries.size());
+    }
+
+    @Test(timeout = 30_000)
+    public void withoutADeliveryServiceAtCommitTheMessageIsQueued() throws Exception {
+        service = null;
+        FileSpool spool = start(deliveringBeforeReply(16));
+        String id = send(spool, "s@x", new SpoolRecipient("a@x", "a"));
+        assertTrue(Files.exists(dir.resolve("queue").resolve(id).resolve(QueueEntry.ENVELOPE)));
+        service = recorder;
+        Poll.until("delivered once the service is back", TIMEOUT, () -> spool.find(id) == null);
+    }
+
     // ---- helpers
 
+    /** Every message queued first, delivered after commit returns. */
     private SpoolSettings settings() {
-        return new SpoolSettings(dir, 2, List.of(Duration.ofHours(1)), Duration.ofDays(5), true);
+        return deliveringBeforeReply(0);
+    }
+
+    private SpoolSettings deliveringBeforeReply(int recipients) {
+        return new SpoolSettings(dir, 2, List.of(Duration.ofHours(1)), Duration.ofDays(5), true, recipients);
     }
 
     private FileSpool start(SpoolSettings settings) throws IOException {

@@ -28,6 +28,8 @@ public class SpoolComponentTest {
             {"deliveryThreads", 0},
             {"maxAgeHours", 0},
             {"directory", ""},
+            {"deliverBeforeReply", -1},
+            {"deliverBeforeReply", 1001},
         }) {
             SpoolComponent component = new SpoolComponent();
             try {

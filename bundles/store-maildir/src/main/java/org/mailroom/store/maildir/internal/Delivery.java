@@ -69,8 +69,9 @@ final class Delivery {
                 target = placeInNew(tmp, maildir.resolve("new").resolve(name), attempt);
             }
             if (fsync) {
+                // Only new/: a tmp/ name that a crash brings back is a second link to the same
+                // file, which no client sees and the stale-file sweep removes.
                 MaildirFiles.fsyncDirectory(target.getParent());
-                MaildirFiles.fsyncDirectory(tmp.getParent());
             }
             done = true;
             return MaildirNames.uid(name);
