@@ -609,11 +609,7 @@ final class FileSpool implements Spool {
                 close();
                 return id;
             }
-            // Once some recipient has it, a stopping spool still queues the rest: the next instance loads queue/.
-            if (closed && verdicts == null) {
-                close();
-                throw new SpoolException("the spool is stopping", true);
-            }
+            // A spool that began stopping meanwhile still queues it: the next instance loads queue/.
             try {
                 commitToQueue(entry);
             } catch (IOException e) {

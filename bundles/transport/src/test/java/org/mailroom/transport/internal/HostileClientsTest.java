@@ -22,7 +22,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLSocket;
-import org.junit.After;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -39,18 +38,11 @@ public class HostileClientsTest {
     @Rule
     public TemporaryFolder tmp = new TemporaryFolder();
 
-    private final List<MinaListener> listeners = new ArrayList<>();
-
-    @After
-    public void closeListeners() {
-        listeners.forEach(l -> l.close(null));
-    }
+    @Rule
+    public final Listeners listeners = new Listeners();
 
     private MinaListener start(ListenerConfigValues values) throws Exception {
-        MinaListener listener =
-                new MinaListener(adjust(values).settings(), name -> new MinaListenerTest.TestProtocol());
-        listeners.add(listener);
-        return listener;
+        return listeners.start(adjust(values).settings(), name -> new MinaListenerTest.TestProtocol());
     }
 
     /** The settings every listener of these tests gets on top of its own (a subclass's dispatch). */

@@ -24,7 +24,6 @@ import java.nio.file.attribute.FileTime;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +33,6 @@ import java.util.zip.CRC32;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
-import org.junit.After;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -51,13 +49,10 @@ public class MinaListenerTest {
     @Rule
     public TemporaryFolder tmp = new TemporaryFolder();
 
-    private final List<MinaListener> listeners = new ArrayList<>();
-    private final AtomicReference<Protocol> protocol = new AtomicReference<>(new TestProtocol());
+    @Rule
+    public final Listeners listeners = new Listeners();
 
-    @After
-    public void closeListeners() {
-        listeners.forEach(l -> l.close(null));
-    }
+    private final AtomicReference<Protocol> protocol = new AtomicReference<>(new TestProtocol());
 
     // ---- lines, pipelining and streaming
 
@@ -365,7 +360,7 @@ public class MinaListenerTest {
         c.line();
         c.write("ECHO hi\r\n");
         assertEquals("hi", c.line());
-        listeners.remove(listener);
+        listeners.forget(listener);
         listener.close("-ERR shutting down");
         assertEquals("-ERR shutting down", c.line());
         assertNull(c.lineOrEof());
@@ -420,9 +415,7 @@ public class MinaListenerTest {
     // ---- helpers
 
     private MinaListener start(ListenerSettings settings) throws Exception {
-        MinaListener listener = new MinaListener(settings, name -> protocol.get());
-        listeners.add(listener);
-        return listener;
+        return listeners.start(settings, name -> protocol.get());
     }
 
     private ListenerSettings settings(TlsMode mode) {

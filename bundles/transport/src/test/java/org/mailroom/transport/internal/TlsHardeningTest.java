@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
-import org.junit.After;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -45,12 +44,8 @@ public class TlsHardeningTest {
     @Rule
     public TemporaryFolder tmp = new TemporaryFolder();
 
-    private final List<MinaListener> listeners = new ArrayList<>();
-
-    @After
-    public void closeListeners() {
-        listeners.forEach(l -> l.close(null));
-    }
+    @Rule
+    public final Listeners listeners = new Listeners();
 
     // ---- tls.cipherSuites validation
 
@@ -407,9 +402,7 @@ public class TlsHardeningTest {
     // ---- helpers
 
     private MinaListener start(ListenerConfig config) throws Exception {
-        MinaListener listener = new MinaListener(ListenerSettings.from(config), name -> new Pop3Ish());
-        listeners.add(listener);
-        return listener;
+        return listeners.start(ListenerSettings.from(config), name -> new Pop3Ish());
     }
 
     /**

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.After;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -30,12 +29,8 @@ public class TlsResumptionTest {
     @Rule
     public TemporaryFolder tmp = new TemporaryFolder();
 
-    private final List<MinaListener> listeners = new ArrayList<>();
-
-    @After
-    public void closeListeners() {
-        listeners.forEach(l -> l.close(null));
-    }
+    @Rule
+    public final Listeners listeners = new Listeners();
 
     @Test(timeout = 60_000)
     public void aTls13SessionTicketResumesOverImplicitTlsAndStls() throws Exception {
@@ -148,8 +143,6 @@ public class TlsResumptionTest {
         ListenerSettings settings = ListenerConfigValues.tls(
                         mode, tmp.getRoot().toPath().resolve(certificate))
                 .settings();
-        MinaListener listener = new MinaListener(settings, name -> new MinaListenerTest.TestProtocol());
-        listeners.add(listener);
-        return listener;
+        return listeners.start(settings, name -> new MinaListenerTest.TestProtocol());
     }
 }
