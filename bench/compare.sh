@@ -10,8 +10,8 @@
 #   --seconds T    measured seconds per POP3 run (default 10; a 2 s warm-up precedes each)
 #   --quick        smoke run: 1 round, 3 s, 16 users x 40 messages, fewer SMTP/LMTP messages,
 #                  300 / 2,000 idle sessions
-#   --only LIST    comma-separated scenarios or prefixes: pop3-1 pop3-8 pop3-64 pop3s-8 large
-#                  churn login-under-load smtp-1 smtp-8 smtp-64 lmtp-1 lmtp-8 lmtp-64
+#   --only LIST    comma-separated scenarios or prefixes: pop3-1 pop3-8 pop3-64 cpu18-1 cpu18-8
+#                  cpu18-64 pop3s-8 large churn login-under-load smtp-1 smtp-8 smtp-64 lmtp-1 lmtp-8 lmtp-64
 #                  idle-1000 idle-10000 (e.g. --only pop3,idle)
 #   --no-build     use the Mailroom tarball as it is, even if sources are newer
 #   --keep-work    keep the work directory (mail copies, logs, raw RESULT lines)
@@ -71,10 +71,13 @@ if [ "$QUICK" = 1 ]; then
     IDLE_BIG=2000
 fi
 RCPT_USERS=64
+# The CPU target is per 18 KB message: full sessions over mailboxes of exactly that size too.
+CPU_USERS=$USERS
+CPU_MESSAGES=$((MESSAGES / 2))
 # The large message: one copy per downloader (big0..big63), since Mailroom locks a mailbox per
 # POP3 session (RFC 1939's exclusive access) and would refuse 64 sessions on one.
 LARGE_COPIES=64
-SCENARIOS=(pop3-1 pop3-8 pop3-64 pop3s-8 large churn login-under-load smtp-1 smtp-8 smtp-64 lmtp-1 lmtp-8 lmtp-64)
+SCENARIOS=(pop3-1 pop3-8 pop3-64 cpu18-1 cpu18-8 cpu18-64 pop3s-8 large churn login-under-load smtp-1 smtp-8 smtp-64 lmtp-1 lmtp-8 lmtp-64)
 
 wanted() {
     local s="$1" w
@@ -156,7 +159,9 @@ IN_USERS=()
 for ((i = 0; i < RCPT_USERS; i++)); do IN_USERS+=("in$i"); done
 BIG_USERS=()
 for ((i = 0; i < LARGE_COPIES; i++)); do BIG_USERS+=("big$i"); done
-ALL_USERS=("${POP_USERS[@]}" "${BIG_USERS[@]}" "${IN_USERS[@]}")  # + IDLE_USERS, set after the fill
+CPU_USERS_LIST=()
+for ((i = 0; i < CPU_USERS; i++)); do CPU_USERS_LIST+=("cpu$i"); done
+ALL_USERS=("${POP_USERS[@]}" "${BIG_USERS[@]}" "${IN_USERS[@]}" "${CPU_USERS_LIST[@]}")  # + IDLE_USERS, set after the fill
 
 refs_log "filling $USERS users x $MESSAGES messages (4-50 KB, seed 1) + big0..big$((LARGE_COPIES - 1)) (${LARGE_MB} MB each)"
 java -jar "$JAR" fill --dir "$WORK/fill" --users "$USERS" --messages "$MESSAGES" --min-kb 4 --max-kb 50 \
@@ -164,6 +169,10 @@ java -jar "$JAR" fill --dir "$WORK/fill" --users "$USERS" --messages "$MESSAGES"
     >"$RAW/fill.out" 2>&1 ||
     refs_die "fill failed: $(tail -n 5 "$RAW/fill.out")"
 MANIFEST="$WORK/fill/manifest.tsv"
+java -jar "$JAR" fill --dir "$WORK/cpufill" --users "$CPU_USERS" --messages "$CPU_MESSAGES" --min-kb 18 --max-kb 18 \
+    --seed 3 --user-prefix cpu >"$RAW/fill-cpu.out" 2>&1 ||
+    refs_die "fill of the 18 KB users failed: $(tail -n 5 "$RAW/fill-cpu.out")"
+CPU_MANIFEST="$WORK/cpufill/manifest.tsv"
 # Idle sessions: one mailbox per session too (Mailroom's lock), idle0..idle<N-1> with one 4 KB
 # message each.
 NIDLE=0
@@ -189,6 +198,7 @@ copy_mail() {
     local dst="$1" u
     mkdir -p "$dst"
     (cd "$WORK/fill" && cp -r "${POP_USERS[@]}" "${BIG_USERS[@]}" "$dst/")
+    (cd "$WORK/cpufill" && cp -r "${CPU_USERS_LIST[@]}" "$dst/")
     if [ "$NIDLE" -gt 0 ]; then (cd "$WORK/idlefill" && cp -r "${IDLE_USERS[@]}" "$dst/"); fi
 }
 ALL_USERS+=("${IDLE_USERS[@]}")
@@ -284,6 +294,11 @@ scenario() {
         pop3-*)
             run_gen "$round" "$scen" "$server" pop3 "${common[@]}" --port "$(pop3_port "$server" plain)" \
                 --scenario full --clients "${scen#pop3-}" --server-pid "$pid" ;;
+        cpu18-*)
+            run_gen "$round" "$scen" "$server" pop3 --host 127.0.0.1 --port "$(pop3_port "$server" plain)" \
+                --manifest "$CPU_MANIFEST" --users "$CPU_USERS" --user-prefix cpu --password load \
+                --seconds "$SECONDS_RUN" --warmup-seconds "$WARMUP" \
+                --scenario full --clients "${scen#cpu18-}" --server-pid "$pid" ;;
         pop3s-*)
             run_gen "$round" "$scen" "$server" pop3 "${common[@]}" --port "$(pop3_port "$server" tls)" --tls \
                 --scenario full --clients "${scen#pop3s-}" --server-pid "$pid" ;;
@@ -319,6 +334,11 @@ for server in dovecot mailroom; do
     run_gen 0 warmup "$server" pop3 --host 127.0.0.1 --port "$(pop3_port "$server" plain)" --manifest "$MANIFEST" \
         --users "$USERS" --user-prefix load --password load --scenario full --clients "$USERS" \
         --seconds 1 --warmup-seconds 0 --server-pid "$(server_pid "$server")"
+    if wanted cpu18-1 || wanted cpu18-8 || wanted cpu18-64; then
+        run_gen 0 warmup-cpu "$server" pop3 --host 127.0.0.1 --port "$(pop3_port "$server" plain)" \
+            --manifest "$CPU_MANIFEST" --users "$CPU_USERS" --user-prefix cpu --password load --scenario full \
+            --clients "$CPU_USERS" --seconds 1 --warmup-seconds 0 --server-pid "$(server_pid "$server")"
+    fi
 done
 
 for ((round = 1; round <= ROUNDS; round++)); do
@@ -363,18 +383,23 @@ mailroom_mem_kib() {
     echo "$heap $((total - jheap))"
 }
 
-# idle_run SERVER COUNT: hold COUNT logged-in sessions, memory before and while held.
-idle_run() {
-    local server="$1" count="$2" port out before after rc=0 i
-    port="$(pop3_port "$server" plain)"
-    out="$RAW/idle-$count-$server.out"
-    if [ "$server" = mailroom ]; then before="$(mailroom_mem_kib)"; else before="$(pss_kib "$DOVECOT_PID")"; fi
+server_mem_kib() {
+    if [ "$1" = mailroom ]; then mailroom_mem_kib; else pss_kib "$DOVECOT_PID"; fi
+}
+
+# idle_hold SERVER COUNT OUT MEASURE: COUNT logged-in sessions held by the generator (output in
+# OUT) until they are all in; with MEASURE=1 the server's memory then is left in IDLE_AFTER.
+# Sets IDLE_RC to the generator's exit status.
+idle_hold() {
+    local server="$1" count="$2" out="$3" measure="$4" i
+    IDLE_AFTER=""
+    IDLE_RC=0
     rm -f "$WORK/idle.fifo"
     mkfifo "$WORK/idle.fifo"
     exec 5<>"$WORK/idle.fifo"
     : >"$out"
-    java -jar "$JAR" pop3 --host 127.0.0.1 --port "$port" --manifest "$IDLE_MANIFEST" --users "$count" \
-        --user-prefix idle --password load --scenario idle --clients "$count" \
+    java -jar "$JAR" pop3 --host 127.0.0.1 --port "$(pop3_port "$server" plain)" --manifest "$IDLE_MANIFEST" \
+        --users "$count" --user-prefix idle --password load --scenario idle --clients "$count" \
         --server-pid "$(server_pid "$server")" <&5 >"$out" 2>&1 &
     IDLE_GEN_PID=$!
     # The generator says when its sessions are all logged in (IDLE_READY); waiting for that line.
@@ -383,13 +408,24 @@ idle_run() {
         kill -0 "$IDLE_GEN_PID" 2>/dev/null || break
         sleep 0.1
     done
-    if grep -q '^IDLE_READY' "$out"; then
-        if [ "$server" = mailroom ]; then after="$(mailroom_mem_kib)"; else after="$(pss_kib "$DOVECOT_PID")"; fi
-    fi
+    if [ "$measure" = 1 ] && grep -q '^IDLE_READY' "$out"; then IDLE_AFTER="$(server_mem_kib "$server")"; fi
     echo >&5
-    wait "$IDLE_GEN_PID" || rc=$?
+    wait "$IDLE_GEN_PID" || IDLE_RC=$?
     IDLE_GEN_PID=""
     exec 5>&-
+}
+
+# idle_run SERVER COUNT: hold COUNT logged-in sessions, memory before and while held. A first,
+# unmeasured hold of as many sessions pays the one-time costs (worker threads started, code
+# compiled, allocator arenas) so that the figure is what each held session costs.
+idle_run() {
+    local server="$1" count="$2" out before after rc
+    out="$RAW/idle-$count-$server.out"
+    idle_hold "$server" "$count" "$RAW/idle-$count-$server.warmup.out" 0
+    before="$(server_mem_kib "$server")"
+    idle_hold "$server" "$count" "$out" 1
+    after="$IDLE_AFTER"
+    rc="$IDLE_RC"
     local line
     line="$(grep '^RESULT ' "$out" | tail -n 1 | cut -c8- || true)"
     [ -n "$line" ] || line='{"verified": false, "error": "no RESULT line"}'
@@ -455,7 +491,7 @@ VERSIONS="$(
         "Mailroom $(git -C "$REPO" rev-parse --short HEAD)$(git -C "$REPO" diff --quiet HEAD -- bundles features assembly 2>/dev/null || echo ' (with uncommitted changes)')"
 )"
 
-export CMDLINE MACHINE VERSIONS AVG_KB ROUNDS SECONDS_RUN USERS MESSAGES LARGE_MB IDLE_SMALL IDLE_BIG QUICK FAILED
+export CMDLINE MACHINE VERSIONS AVG_KB CPU_MESSAGES ROUNDS SECONDS_RUN USERS MESSAGES LARGE_MB IDLE_SMALL IDLE_BIG QUICK FAILED
 export DOVECOT_PROBLEMS POSTFIX_PROBLEMS MAILROOM_PROBLEMS SMTP_MSGS_1 SMTP_MSGS_8 SMTP_MSGS_64
 python3 "$REPO/bench/refs/report.py" "$RAW/results.tsv" "$REPO/bench/RESULTS.md"
 refs_log "wrote bench/RESULTS.md"

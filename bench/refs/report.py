@@ -115,9 +115,15 @@ ROWS = [
     ("pop3-1", "POP3 full, 1 client", "messages_per_s", "msg/s", "higher", "ratio", 1.0),
     ("pop3-8", "POP3 full, 8 clients", "messages_per_s", "msg/s", "higher", "ratio", 1.2),
     ("pop3-64", "POP3 full, 64 clients", "messages_per_s", "msg/s", "higher", "ratio", 1.5),
-    ("pop3-1", "POP3 full, 1 client: server CPU", "server_cpu_us_per_message", "µs/msg", "lower", "max", 120),
-    ("pop3-8", "POP3 full, 8 clients: server CPU", "server_cpu_us_per_message", "µs/msg", "lower", "max", 120),
-    ("pop3-64", "POP3 full, 64 clients: server CPU", "server_cpu_us_per_message", "µs/msg", "lower", "max", 120),
+    ("pop3-1", "POP3 full, 1 client: server CPU", "server_cpu_us_per_message", "µs/msg", "lower", None, None),
+    ("pop3-8", "POP3 full, 8 clients: server CPU", "server_cpu_us_per_message", "µs/msg", "lower", None, None),
+    ("pop3-64", "POP3 full, 64 clients: server CPU", "server_cpu_us_per_message", "µs/msg", "lower", None, None),
+    ("cpu18-1", "POP3 full, 18 KB messages, 1 client: server CPU", "server_cpu_us_per_message", "µs/msg", "lower",
+     "max", 120),
+    ("cpu18-8", "POP3 full, 18 KB messages, 8 clients: server CPU", "server_cpu_us_per_message", "µs/msg", "lower",
+     "max", 120),
+    ("cpu18-64", "POP3 full, 18 KB messages, 64 clients: server CPU", "server_cpu_us_per_message", "µs/msg",
+     "lower", "max", 120),
     ("pop3-8", "POP3 full, 8 clients: RETR p50", "retr_p50_ms", "ms", "lower", "ratio", 1.0),
     ("pop3-8", "POP3 full, 8 clients: MB/s", "mb_per_s", "MB/s", "higher", None, None),
     ("pop3s-8", "POP3S full, 8 clients", "messages_per_s", "msg/s", "higher", "ratio", 1.2),
@@ -191,7 +197,7 @@ out(f"- Command: `{env('CMDLINE', 'bench/compare.sh')}`"
 out(f"- Machine: {env('MACHINE', '?')}")
 out(f"- Software: {env('VERSIONS', '?')}")
 out(f"- Mail: {env('USERS')} users × {env('MESSAGES')} messages of 4–50 KB (seed 1, mean {AVG_KB:.1f} KB on the "
-    f"wire) + 64 copies of one {env('LARGE_MB')} MB message (one per downloader); {env('ROUNDS')} round(s), {env('SECONDS_RUN')} s measured per POP3 "
+    f"wire) + 64 copies of one {env('LARGE_MB')} MB message (one per downloader) + {env('USERS')} users × {env('CPU_MESSAGES')} messages of 18 KB (the `cpu18` runs); {env('ROUNDS')} round(s), {env('SECONDS_RUN')} s measured per POP3 "
     f"run; SMTP/LMTP {env('SMTP_MSGS_1')}/{env('SMTP_MSGS_8')}/{env('SMTP_MSGS_64')} messages of 18 KB at "
     "1/8/64 senders, every one verified on disk; generator, servers and everything else share the cores.")
 nfail = int(env("FAILED", "0"))
@@ -209,14 +215,6 @@ for spec in ROWS:
     r = row(*spec)
     if r:
         out(r)
-# CPU per 18 KB-equivalent message (the unit), for the POP3 full runs
-for scen in ("pop3-1", "pop3-8", "pop3-64"):
-    b = median(scen, "mailroom", "server_cpu_us_per_message")
-    a = median(scen, "dovecot", "server_cpu_us_per_message")
-    if a is not None or b is not None:
-        eq = lambda x: None if x is None else x * 18.0 / AVG_KB
-        out(f"| {scen}: server CPU per 18 KB-equivalent message [µs] | {fmt(eq(a))} | {fmt(eq(b))} | "
-            f"{fmt(a / b) + '×' if a and b else '–'} | | | µs/msg × 18 / {AVG_KB:.1f} | |")
 # idle sessions
 idle_scens = sorted({s for (s, _) in runs if s.startswith("idle-")}, key=lambda s: int(s.split("-")[1]))
 for scen in idle_scens:
@@ -224,11 +222,13 @@ for scen in idle_scens:
     a = median(scen, "dovecot", "bytes_per_session")
     b = median(scen, "mailroom", "bytes_per_session")
     ratio = a / b if a and b and b > 0 and not failed(scen, "mailroom") and not failed(scen, "dovecot") else None
+    # The target is for 10,000 sessions; smaller counts are the comparison with Dovecot.
+    has_target = int(n) >= 10000
     met = "**FAILED**" if failed(scen, "mailroom") or failed(scen, "dovecot") else (
-        "" if b is None else ("yes" if b <= 5000 else "**no**"))
+        "" if b is None or not has_target else ("yes" if b <= 5000 else "**no**"))
     refcell = cell(scen, "dovecot", "bytes_per_session") if runs.get((scen, "dovecot")) else "n/a (a process per session)"
     out(f"| {n} idle logged-in POP3 sessions: memory per session [bytes] | {refcell} | "
-        f"{cell(scen, 'mailroom', 'bytes_per_session')} | {fmt(ratio) + '×' if ratio else '–'} | ≤ 5,000 bytes | {met} | | |")
+        f"{cell(scen, 'mailroom', 'bytes_per_session')} | {fmt(ratio) + '×' if ratio else '–'} | {'≤ 5,000 bytes' if has_target else ''} | {met} | | |")
 out("")
 out("Notes: Dovecot forks and execs a `pop3` process for every session (its default), which is what its "
     "churn and login figures pay for; Mailroom locks a mailbox per POP3 session, so every client and "
@@ -239,7 +239,9 @@ out("")
 out("Memory per idle session: Mailroom = (heap used after `jcmd GC.run`, from `GC.heap_info`) + (Native "
     "Memory Tracking committed total − its Java Heap committed), with the sessions held minus before, "
     "divided by the sessions; Dovecot = the sum of `Pss` from `/proc/<pid>/smaps_rollup` over every "
-    "process of the instance, with minus before, divided by the sessions.")
+    "process of the instance, with minus before, divided by the sessions. \"Before\" is taken after a first, "
+    "unmeasured hold of as many sessions (both servers), so one-time costs (threads started, code compiled, "
+    "allocator arenas) are not counted per session.")
 if idle_scens:
     out("")
     out("| Idle run | before (KiB) | with the sessions (KiB) | sessions opened / NOOP ok |")
