@@ -114,7 +114,7 @@ public class BootIT extends MailroomTestSupport {
                 "mailroom-store-maildir-core",
                 "mailroom-addresses-core",
                 "mailroom-spool-core",
-                "mailroom-delivery",
+                "mailroom-delivery-core",
                 "mailroom-smtp-core",
                 "mailroom-shell")) {
             assertTrue(feature + " in:\n" + out, out.contains(feature));

@@ -42,6 +42,7 @@ public class BenchmarksSmokeTest {
             "org.mailroom.smtp.internal.SmtpCommandBenchmark",
             "org.mailroom.smtp.internal.DataReaderBenchmark",
             "org.mailroom.store.maildir.internal.MessageIndexBenchmark",
+            "org.mailroom.filter.words.internal.WordsFilterBenchmark",
             "org.mailroom.auth.password.internal.scheme.PasswordSchemeBenchmark");
 
     private static final String SLOW = "org.mailroom.auth.password.internal.scheme.PasswordSchemeBenchmark";

@@ -6,9 +6,10 @@
  * <p>Compatibility: {@code DeliveryService} and {@code MessageSource} are provider types and may
  * gain methods in a minor version; the records never gain, lose or reorder a component in a minor
  * version, and {@link org.mailroom.api.delivery.Verdict.Outcome} may gain constants in a minor
- * version (a caller treats one it does not know as {@code RETRY}).
+ * version (a caller treats one it does not know as {@code RETRY}). 1.1: the content filters'
+ * outcomes {@code REJECTED}, {@code DEFERRED} and {@code QUARANTINED}.
  */
-@Version("1.0.0")
+@Version("1.1.0")
 @Export
 package org.mailroom.api.delivery;
 

@@ -1,6 +1,9 @@
 package org.mailroom.api.spool;
 
 import java.io.OutputStream;
+import java.util.Map;
+import java.util.Set;
+import org.mailroom.api.delivery.Verdict;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -26,6 +29,31 @@ public interface SpoolWriter extends AutoCloseable {
      * @throws SpoolException if it could not be stored: nothing of it is kept or delivered
      */
     String commit() throws SpoolException;
+
+    /**
+     * Delivers the message now, before the caller replies to its client, where the spool does
+     * (a message for few enough recipients, while a delivery service is there): the content
+     * filters' verdicts can then go into the reply. Call it at most once, after the content is
+     * written and before {@link #commit(Set)}. Nothing is queued yet: a crash before the commit
+     * loses nothing the client was told it has.
+     *
+     * @return the verdict per local user (each user receives one copy, however many of its
+     *     addresses were given); a user not in it was not attempted (the commit queues it); an
+     *     empty map if none was
+     * @throws SpoolException if the content could not be stored: nothing of it is kept
+     */
+    Map<String, Verdict> deliverBeforeReply() throws SpoolException;
+
+    /**
+     * Commits like {@link #commit()}, except for the users the caller answers for itself: those
+     * whose delivery before the reply a content filter refused ({@link Verdict#refused()}), and
+     * whom the caller has told so (an error reply per recipient, as LMTP gives). They are not
+     * queued. If nothing is left to queue, nothing is.
+     *
+     * @param answered local users the caller refused to its client; each must have a refused verdict
+     * @return the message's queue id
+     */
+    String commit(Set<String> answered) throws SpoolException;
 
     /** Discards the message unless it was committed. */
     @Override

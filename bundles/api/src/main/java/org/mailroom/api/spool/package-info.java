@@ -6,8 +6,10 @@
  * <p>Compatibility: {@code Spool} and {@code SpoolWriter} are provider types and may gain methods
  * in a minor version; the records never gain, lose or reorder a component in a minor version, and
  * {@link org.mailroom.api.spool.RecipientStatus.State} may gain constants in a minor version.
+ * 1.1: {@code SpoolWriter.deliverBeforeReply} and {@code commit(Set)}, so that a protocol can give
+ * the content filters' verdicts in its reply.
  */
-@Version("1.0.0")
+@Version("1.1.0")
 @Export
 package org.mailroom.api.spool;
 

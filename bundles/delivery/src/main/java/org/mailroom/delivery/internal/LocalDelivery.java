@@ -6,38 +6,68 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.regex.Pattern;
 import org.mailroom.api.delivery.Delivery;
 import org.mailroom.api.delivery.DeliveryService;
 import org.mailroom.api.delivery.Verdict;
+import org.mailroom.api.filter.ContentFilter;
+import org.mailroom.api.filter.HeaderChange;
 import org.mailroom.api.protocol.LogText;
 import org.mailroom.api.store.MailStore;
 import org.mailroom.api.store.StoreException;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Delivers into the mail store, exactly once per key ({@link MailStore#deliverOnce}), with the
  * trace headers Postfix's local delivery writes on top: {@code Return-Path}, {@code X-Original-To}
- * (when an alias or the recipient delimiter changed the address) and {@code Delivered-To}. The
- * store is looked up per delivery; while none is registered (its bundle being updated) the
- * delivery is not attempted and the spool tries again in a moment.
- * Configuration PID {@value #PID} (optional): {@code store.target} pins one store.
+ * (when an alias or the recipient delimiter changed the address) and {@code Delivered-To}. On the
+ * way every registered {@link ContentFilter} sees the message ({@link FilterChain}) and may
+ * reject, defer or quarantine it, or change its header. The store and the filters are looked up
+ * per delivery: while no store is registered (its bundle being updated) the delivery is not
+ * attempted and the spool tries again in a moment; while a filter named in {@code
+ * requiredFilters} is missing, mail is deferred, never let through unfiltered.
+ * Configuration PID {@value #PID}: {@code requiredFilters}; {@code store.target} pins one store.
  */
 @Component(
         service = DeliveryService.class,
         configurationPid = LocalDelivery.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Designate(ocd = LocalDelivery.Config.class)
 public class LocalDelivery implements DeliveryService {
 
     static final String PID = "org.mailroom.delivery";
     private static final Logger LOG = LoggerFactory.getLogger(LocalDelivery.class);
+    private static final Pattern FILTER_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+
+    @ObjectClassDefinition(
+            name = "Mailroom local delivery",
+            description = "From the spool through the content filters into the mail store")
+    public @interface Config {
+        @AttributeDefinition(
+                description =
+                        "Content filters (their mailroom.filter.name) without which mail is deferred, comma-separated")
+        String requiredFilters() default "";
+    }
 
     @Reference(
             name = "store",
@@ -46,15 +76,152 @@ public class LocalDelivery implements DeliveryService {
             policyOption = ReferencePolicyOption.GREEDY)
     volatile MailStore store;
 
+    /** The filters, highest service.ranking first (a reference's natural order is the reverse). */
+    private final ConcurrentSkipListMap<ServiceReference<ContentFilter>, ContentFilter> filters =
+            new ConcurrentSkipListMap<>(Comparator.reverseOrder());
+
+    private volatile List<String> requiredFilters = List.of();
+
+    @Reference(
+            name = "filters",
+            service = ContentFilter.class,
+            cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY,
+            unbind = "removeFilter",
+            updated = "updatedFilter")
+    void addFilter(ServiceReference<ContentFilter> reference, ContentFilter filter) {
+        filters.put(reference, filter);
+        LOG.info("Content filter {} in the chain (ranking {})", name(reference), ranking(reference));
+    }
+
+    void removeFilter(ServiceReference<ContentFilter> reference) {
+        if (filters.remove(reference) != null) {
+            LOG.info("Content filter {} left the chain", name(reference));
+        }
+    }
+
+    void updatedFilter(ServiceReference<ContentFilter> reference, ContentFilter filter) {
+        // A changed service.ranking moves the filter: the map's order is by the reference's properties.
+        filters.entrySet().removeIf(e -> e.getValue() == filter);
+        filters.put(reference, filter);
+    }
+
+    /** A bad requiredFilters leaves the delivery service unregistered (mail waits in the spool). */
+    @Activate
+    void activate(Config config, Map<String, Object> properties) {
+        try {
+            requiredFilters = parseRequired(config.requiredFilters());
+        } catch (IllegalArgumentException e) {
+            String problem = "Bad configuration in " + file(properties) + ": key requiredFilters: " + e.getMessage();
+            LOG.error("{}; local delivery stays inactive", problem);
+            throw new IllegalArgumentException(problem, e);
+        }
+        if (!requiredFilters.isEmpty()) {
+            LOG.info("Local delivery requires the content filters {}", requiredFilters);
+        }
+    }
+
+    /** A bad edit keeps the previous list in force. */
+    @Modified
+    void modified(Config config, Map<String, Object> properties) {
+        try {
+            requiredFilters = parseRequired(config.requiredFilters());
+            LOG.info("Local delivery requires the content filters {}", requiredFilters);
+        } catch (IllegalArgumentException e) {
+            LOG.error(
+                    "Bad configuration in {}: key requiredFilters: {}; the previous list {} stays in force",
+                    file(properties),
+                    e.getMessage(),
+                    requiredFilters);
+        }
+    }
+
+    static List<String> parseRequired(String value) {
+        List<String> names = new ArrayList<>();
+        for (String part : value.split(",")) {
+            String name = part.strip();
+            if (name.isEmpty()) {
+                continue;
+            }
+            if (!FILTER_NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("\"" + name + "\" is not a filter name (letters, digits, . _ -)");
+            }
+            names.add(name);
+        }
+        return List.copyOf(names);
+    }
+
     @Override
     public Verdict deliver(Delivery delivery) {
         MailStore current = store;
         if (current == null) {
             return Verdict.unavailable("no mail store");
         }
-        try (InputStream message = new SequenceInputStream(
+        List<FilterChain.Named> chain = new ArrayList<>();
+        filters.forEach((reference, filter) -> chain.add(new FilterChain.Named(name(reference), filter)));
+        for (String required : requiredFilters) {
+            if (chain.stream().noneMatch(f -> f.name().equals(required))) {
+                LOG.warn("Required content filter {} is not installed: {} deferred", required, delivery.key());
+                return Verdict.deferred("451 4.7.1 Content filter " + required + " is not available, try again later");
+            }
+        }
+        List<HeaderChange> changes = List.of();
+        if (!chain.isEmpty()) {
+            FilterChain.Result result;
+            try {
+                result = FilterChain.run(chain, delivery);
+            } catch (IOException e) {
+                return Verdict.retry("cannot read the spooled message: " + e);
+            }
+            Verdict refused = refusal(result, delivery);
+            if (refused != null) {
+                return refused;
+            }
+            changes = result.headerChanges();
+        }
+        return store(current, delivery, changes);
+    }
+
+    /** The verdict for a message the filters did not accept, null for an accepted one. */
+    private static Verdict refusal(FilterChain.Result result, Delivery delivery) {
+        String who = LogText.of(delivery.user());
+        switch (result.action()) {
+            case ACCEPT:
+                return null;
+            case REJECT:
+                LOG.info(
+                        "Filter {} rejected {} for {}: {}",
+                        result.filter(),
+                        delivery.key(),
+                        who,
+                        result.verdict().reason());
+                return Verdict.rejected(result.verdict().reply());
+            case DEFER:
+                LOG.info(
+                        "Filter {} deferred {} for {}: {}",
+                        result.filter(),
+                        delivery.key(),
+                        who,
+                        result.verdict().reason());
+                return Verdict.deferred(result.verdict().reply());
+            default:
+                // QUARANTINE, and any action this chain does not know: held back, never delivered.
+                LOG.warn(
+                        "Filter {} wants {} for {} held ({}), but no quarantine is installed: deferred",
+                        result.filter(),
+                        delivery.key(),
+                        who,
+                        result.verdict().reason());
+                return Verdict.deferred("451 4.7.1 Message held for review, try again later");
+        }
+    }
+
+    private static Verdict store(MailStore current, Delivery delivery, List<HeaderChange> changes) {
+        try (InputStream message = new SequenceInputStream(Collections.enumeration(List.of(
                 new ByteArrayInputStream(traceHeaders(delivery)),
-                delivery.message().open())) {
+                new ByteArrayInputStream(HeaderEditor.addedFields(changes)),
+                withRemovals(delivery.message().open(), changes))))) {
             boolean now = current.deliverOnce(delivery.user(), delivery.key(), message);
             if (!now) {
                 LOG.info(
@@ -68,6 +235,27 @@ public class LocalDelivery implements DeliveryService {
         } catch (IOException e) {
             return Verdict.retry("cannot read the spooled message: " + e);
         }
+    }
+
+    private static InputStream withRemovals(InputStream message, List<HeaderChange> changes) {
+        return changes.stream().anyMatch(c -> !c.add()) ? new HeaderEditor(message, changes) : message;
+    }
+
+    private static String name(ServiceReference<?> reference) {
+        Object name = reference.getProperty(ContentFilter.NAME);
+        if (name == null) {
+            name = reference.getProperty("component.name");
+        }
+        return name == null ? "service " + reference.getProperty("service.id") : name.toString();
+    }
+
+    private static Object ranking(ServiceReference<?> reference) {
+        Object ranking = reference.getProperty("service.ranking");
+        return ranking == null ? 0 : ranking;
+    }
+
+    private static Object file(Map<String, Object> properties) {
+        return properties.getOrDefault("felix.fileinstall.filename", PID);
     }
 
     /** The headers put on top of the message, in wire form. */

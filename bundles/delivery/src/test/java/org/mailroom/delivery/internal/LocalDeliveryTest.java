@@ -4,18 +4,11 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.Assert.assertEquals;
 
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.io.InputStream;
-import java.util.Collection;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import org.junit.Test;
 import org.mailroom.api.delivery.Delivery;
 import org.mailroom.api.delivery.MessageSource;
 import org.mailroom.api.delivery.Verdict;
-import org.mailroom.api.store.MailStore;
-import org.mailroom.api.store.MessageInfo;
 import org.mailroom.api.store.StoreException;
 
 public class LocalDeliveryTest {
@@ -25,7 +18,7 @@ public class LocalDeliveryTest {
     @Test
     public void theMessageGetsReturnPathAndDeliveredToOnTopAndGoesInOnce() {
         LocalDelivery delivery = new LocalDelivery();
-        Store store = new Store();
+        MemoryStore store = new MemoryStore();
         delivery.store = store;
         Delivery d = delivery("k1-0", "alice@example.org", "bob@example.com", "bob");
         assertEquals(Verdict.delivered(), delivery.deliver(d));
@@ -55,7 +48,7 @@ public class LocalDeliveryTest {
         LocalDelivery delivery = new LocalDelivery();
         Delivery d = delivery("k2-0", "a@b", "bob@x", "bob");
         assertEquals(Verdict.unavailable("no mail store"), delivery.deliver(d));
-        Store store = new Store();
+        MemoryStore store = new MemoryStore();
         delivery.store = store;
         store.failure = new StoreException("disk full", true);
         assertEquals(Verdict.Outcome.RETRY, delivery.deliver(d).outcome());
@@ -75,43 +68,5 @@ public class LocalDeliveryTest {
                 return BODY.length();
             }
         });
-    }
-
-    /** A store that keeps keyed messages in memory, once per key and user. */
-    private static final class Store implements MailStore {
-        final Map<String, String> messages = new LinkedHashMap<>();
-        StoreException failure;
-
-        @Override
-        public boolean deliverOnce(String user, String key, InputStream message) throws StoreException {
-            if (failure != null) {
-                throw failure;
-            }
-            try {
-                return messages.putIfAbsent(user + "/" + key, new String(message.readAllBytes(), UTF_8)) == null;
-            } catch (IOException e) {
-                throw new StoreException(e.toString(), true, e);
-            }
-        }
-
-        @Override
-        public List<MessageInfo> list(String user) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public InputStream open(String user, String uid) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public int delete(String user, Collection<String> uids) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public String deliver(String user, InputStream message) {
-            throw new UnsupportedOperationException();
-        }
     }
 }

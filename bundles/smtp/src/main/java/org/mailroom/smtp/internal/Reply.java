@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
+import org.mailroom.api.delivery.Verdict;
 
 /**
  * An SMTP reply (RFC 5321 section 4.2): a code and one or more lines of text, each line with the
@@ -60,6 +61,26 @@ record Reply(int code, String status, List<String> texts) {
     /** A multi-line reply with the enhanced status code on every line. */
     static Reply of(int code, String status, List<String> texts) {
         return new Reply(code, Objects.requireNonNull(status, "status"), texts);
+    }
+
+    /**
+     * The reply a content filter's refusal gives ({@link Verdict#reason()} of a refused verdict:
+     * {@code "550 5.7.1 text"}); a generic one if the line is not a well-formed 4xx/5xx reply.
+     */
+    static Reply refusal(Verdict verdict) {
+        boolean permanent = verdict.outcome() == Verdict.Outcome.REJECTED;
+        String[] parts = verdict.reason().split(" ", 3);
+        try {
+            int code = Integer.parseInt(parts[0]);
+            if (parts.length == 3 && code / 100 == (permanent ? 5 : 4)) {
+                return of(code, parts[1], parts[2]);
+            }
+        } catch (IllegalArgumentException malformed) {
+            // the generic reply below
+        }
+        return permanent
+                ? of(550, "5.7.1", "Message content rejected")
+                : of(451, "4.7.1", "Message content not accepted now, try again later");
     }
 
     /** A one-line reply without an enhanced status code: the greeting, HELO, 354, 334. */

@@ -11,14 +11,18 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.mailroom.api.address.Resolution;
 import org.mailroom.api.auth.AuthResult;
 import org.mailroom.api.auth.Credentials;
 import org.mailroom.api.auth.PasswordCredentials;
+import org.mailroom.api.delivery.Verdict;
 import org.mailroom.api.protocol.Connection;
 import org.mailroom.api.protocol.LogText;
 import org.mailroom.api.protocol.ProtocolSession;
@@ -439,12 +443,7 @@ final class SmtpSession implements ProtocolSession {
 
     /** Opens a spool writer with the Received header in it, waiting for the spool if needed. */
     private void openMessage(Runnable then) {
-        List<SpoolRecipient> spooled = new ArrayList<>();
-        for (Recipient r : recipients) {
-            for (String u : r.users()) {
-                spooled.add(new SpoolRecipient(r.address(), u));
-            }
-        }
+        List<SpoolRecipient> spooled = spooledRecipients();
         awaitService(
                 services::spool,
                 spool -> {
@@ -477,10 +476,44 @@ final class SmtpSession implements ProtocolSession {
                 () -> send(Reply.of(451, "4.3.0", "Error: the mail queue is not available, try again later")));
     }
 
+    /**
+     * Delivers before the reply where the spool does, so that the content filters' verdicts go
+     * into it: SMTP refuses the message when every recipient's delivery was refused (else accepts
+     * it, and the spool answers for the refused recipients later); LMTP refuses each recipient
+     * all of whose mailboxes were refused and accepts the rest.
+     */
     private void commitMessage() {
         String id;
+        Set<String> answered = new HashSet<>();
+        List<Reply> replies = new ArrayList<>();
         try {
-            id = writer.commit();
+            Map<String, Verdict> verdicts = writer.deliverBeforeReply();
+            if (mode == Mode.LMTP) {
+                for (Recipient r : recipients) {
+                    Verdict refusal = refusal(verdicts, r.users());
+                    replies.add(refusal == null ? null : Reply.refusal(refusal));
+                    if (refusal != null) {
+                        answered.addAll(r.users());
+                    }
+                }
+            } else {
+                List<String> users = new ArrayList<>();
+                recipients.forEach(r -> users.addAll(r.users()));
+                Verdict refusal = refusal(verdicts, users);
+                if (refusal != null) {
+                    LOG.info(
+                            "{}: message from {} <{}> refused by content filtering: {}",
+                            mode.protocol,
+                            connection.remoteAddress(),
+                            LogText.of(sender.address()),
+                            refusal.reason());
+                    discardMessage();
+                    resetTransaction();
+                    send(Reply.refusal(refusal));
+                    return;
+                }
+            }
+            id = writer.commit(answered);
         } catch (SpoolException e) {
             LOG.warn("SMTP: cannot queue a message from {}: {}", connection.remoteAddress(), e.getMessage());
             writer = null;
@@ -496,15 +529,58 @@ final class SmtpSession implements ProtocolSession {
                 connection.remoteAddress(),
                 LogText.of(sender.address()),
                 id,
-                recipients.size());
+                recipients.size() - replies.stream().filter(r -> r != null).count());
         if (mode == Mode.LMTP) {
-            for (Recipient r : recipients) {
-                send(Reply.of(250, "2.1.5", "<" + Reply.quote(r.address(), 256) + "> Ok: queued as " + id));
+            for (int i = 0; i < recipients.size(); i++) {
+                Reply refused = replies.get(i);
+                send(
+                        refused != null
+                                ? refused
+                                : Reply.of(
+                                        250,
+                                        "2.1.5",
+                                        "<" + Reply.quote(recipients.get(i).address(), 256) + "> Ok: queued as " + id));
             }
         } else {
             send(Reply.of(250, "2.0.0", "Ok: queued as " + id));
         }
         resetTransaction();
+    }
+
+    /**
+     * The refusal that answers for these local users, when a content filter refused the delivery
+     * to every one of them before the reply: a deferral if any was deferred (the
+     * client tries again, and is told the rest then), else the first rejection; null otherwise.
+     */
+    private static Verdict refusal(Map<String, Verdict> verdicts, List<String> users) {
+        if (users.isEmpty()) {
+            return null;
+        }
+        Verdict rejected = null;
+        Verdict deferred = null;
+        for (String user : users) {
+            Verdict v = verdicts.get(user);
+            if (v == null || !v.refused()) {
+                return null;
+            }
+            if (v.outcome() == Verdict.Outcome.DEFERRED) {
+                deferred = deferred == null ? v : deferred;
+            } else {
+                rejected = rejected == null ? v : rejected;
+            }
+        }
+        return deferred != null ? deferred : rejected;
+    }
+
+    /** The spool's recipients of the transaction: each recipient's mailboxes, in order. */
+    private List<SpoolRecipient> spooledRecipients() {
+        List<SpoolRecipient> spooled = new ArrayList<>();
+        for (Recipient r : recipients) {
+            for (String u : r.users()) {
+                spooled.add(new SpoolRecipient(r.address(), u));
+            }
+        }
+        return spooled;
     }
 
     /** Discards the message and answers with the refusal: once, or once per recipient in LMTP. */

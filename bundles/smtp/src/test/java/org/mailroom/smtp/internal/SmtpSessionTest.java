@@ -9,6 +9,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.Test;
+import org.mailroom.api.delivery.Verdict;
 import org.mailroom.api.spool.SpoolRecipient;
 import org.mailroom.testing.Configs;
 
@@ -170,6 +171,54 @@ public class SmtpSessionTest {
         List<String> replies = c.take();
         assertEquals("250 2.1.5 <bob@example.com> Ok: queued as q1", replies.get(replies.size() - 2));
         assertEquals("250 2.1.5 <carol@example.com> Ok: queued as q1", replies.get(replies.size() - 1));
+    }
+
+    @Test
+    public void smtpRefusesTheMessageWhenTheFiltersRefusedEveryRecipientBeforeTheReply() {
+        services.verdicts.put("bob", Verdict.rejected("554 5.7.1 Message contains a forbidden word"));
+        services.verdicts.put("carol", Verdict.rejected("550 5.7.1 second filter"));
+        open(Mode.SMTP);
+        c.client("EHLO x\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<bob@example.com>\r\nRCPT TO:<carol@example.com>\r\n"
+                + "DATA\r\nhi\r\n.\r\n");
+        assertEquals("554 5.7.1 Message contains a forbidden word", c.last());
+        assertTrue("nothing queued", services.queued.isEmpty());
+        assertEquals(1, services.discarded);
+
+        services.verdicts.put("carol", Verdict.deferred("451 4.7.1 scanner busy"));
+        c.client("MAIL FROM:<a@b.example>\r\nRCPT TO:<bob@example.com>\r\nRCPT TO:<carol@example.com>\r\n"
+                + "DATA\r\nhi\r\n.\r\n");
+        assertEquals("a deferral wins: the client tries again", "451 4.7.1 scanner busy", c.last());
+
+        services.verdicts.put("carol", Verdict.delivered());
+        c.client("MAIL FROM:<a@b.example>\r\nRCPT TO:<bob@example.com>\r\nRCPT TO:<carol@example.com>\r\n"
+                + "DATA\r\nhi\r\n.\r\n");
+        assertTrue(
+                "one recipient has it: accepted, the spool answers for bob",
+                c.last().startsWith("250 2.0.0 Ok: queued as"));
+        assertEquals(1, services.queued.size());
+        assertEquals(
+                "the spool keeps bob's rejection",
+                2,
+                services.queued.get(0).recipients().size());
+    }
+
+    @Test
+    public void lmtpRefusesEachRecipientAllOfWhoseMailboxesWereRefused() {
+        services.verdicts.put("bob", Verdict.rejected("550 5.7.1 Rejected for bob"));
+        services.verdicts.put("carol", Verdict.delivered());
+        services.verdicts.put("alice", Verdict.deferred("451 4.7.1 Try alice later"));
+        open(Mode.LMTP);
+        c.client("LHLO x\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<bob@example.com>\r\nRCPT TO:<carol@example.com>\r\n"
+                + "RCPT TO:<sales@example.com>\r\nRCPT TO:<alice@example.com>\r\nDATA\r\nhi\r\n.\r\n");
+        List<String> replies = c.take();
+        assertEquals(
+                List.of(
+                        "550 5.7.1 Rejected for bob",
+                        "250 2.1.5 <carol@example.com> Ok: queued as q1",
+                        "250 2.1.5 <sales@example.com> Ok: queued as q1",
+                        "451 4.7.1 Try alice later"),
+                replies.subList(replies.size() - 4, replies.size()));
+        assertEquals(java.util.Set.of("bob", "alice"), services.answered.get("q1"));
     }
 
     @Test

@@ -17,6 +17,7 @@ import org.mailroom.api.auth.AuthResult;
 import org.mailroom.api.auth.Credentials;
 import org.mailroom.api.auth.LoginService;
 import org.mailroom.api.auth.PasswordCredentials;
+import org.mailroom.api.delivery.Verdict;
 import org.mailroom.api.sasl.SaslException;
 import org.mailroom.api.sasl.SaslExchange;
 import org.mailroom.api.sasl.SaslMechanism;
@@ -33,6 +34,11 @@ import org.mailroom.api.spool.SpoolWriter;
 final class TestServices implements SmtpServices {
 
     record Queued(String id, String sender, List<SpoolRecipient> recipients, String content) {}
+
+    /** What delivery before the reply says per user (the content filters' verdicts); none: not attempted. */
+    final Map<String, Verdict> verdicts = new java.util.HashMap<>();
+    /** The users the session answered for itself, per message. */
+    final Map<String, java.util.Set<String>> answered = new java.util.HashMap<>();
 
     final List<Queued> queued = new ArrayList<>();
     boolean spoolAvailable = true;
@@ -95,9 +101,31 @@ final class TestServices implements SmtpServices {
                 }
 
                 @Override
+                public Map<String, Verdict> deliverBeforeReply() {
+                    Map<String, Verdict> said = new java.util.LinkedHashMap<>();
+                    for (SpoolRecipient r : recipients) {
+                        if (verdicts.containsKey(r.user())) {
+                            said.put(r.user(), verdicts.get(r.user()));
+                        }
+                    }
+                    return said;
+                }
+
+                @Override
                 public String commit() {
+                    return commit(java.util.Set.of());
+                }
+
+                @Override
+                public String commit(java.util.Set<String> refused) {
                     done = true;
-                    queued.add(new Queued(id, sender, recipients, content.toString(UTF_8)));
+                    answered.put(id, refused);
+                    List<SpoolRecipient> left = recipients.stream()
+                            .filter(r -> !refused.contains(r.user()))
+                            .toList();
+                    if (!left.isEmpty()) {
+                        queued.add(new Queued(id, sender, left, content.toString(UTF_8)));
+                    }
                     return id;
                 }
 

@@ -16,6 +16,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -435,13 +436,12 @@ final class FileSpool implements Spool {
         return verdicts;
     }
 
-    private static boolean allDelivered(Verdict[] verdicts) {
-        for (Verdict v : verdicts) {
-            if (v == null || v.outcome() != Verdict.Outcome.DELIVERED) {
-                return false;
-            }
-        }
-        return true;
+    /** Nothing is left to do for the recipient: delivered, quarantined, or refused to the client. */
+    private static boolean done(Verdict verdict, boolean answered) {
+        return verdict != null
+                && (verdict.outcome() == Verdict.Outcome.DELIVERED
+                        || verdict.outcome() == Verdict.Outcome.QUARANTINED
+                        || answered);
     }
 
     private void record(QueueEntry entry, int n, Verdict verdict, Instant now) {
@@ -457,7 +457,11 @@ final class FileSpool implements Spool {
                         entry.delivered(n, settings.fsync());
                         LOG.info("Spool: {} delivered to {} <{}>", entry.id, user, LogText.of(r.address()));
                     }
-                    case FAILED -> {
+                    case QUARANTINED -> {
+                        entry.delivered(n, settings.fsync());
+                        LOG.info("Spool: {} to {} quarantined: {}", entry.id, user, verdict.reason());
+                    }
+                    case FAILED, REJECTED -> {
                         entry.failed(n, verdict.reason(), settings.fsync());
                         LOG.warn("Spool: {} to {} failed for good: {}", entry.id, user, verdict.reason());
                     }
@@ -533,6 +537,10 @@ final class FileSpool implements Spool {
         private final OutputStream content;
         private long size;
         private boolean finished;
+        /** Set by deliverBeforeReply: the entry the commit queues, and what delivery said before the reply. */
+        private QueueEntry entry;
+
+        private Verdict[] early;
 
         Writer(String id, Path dir, String sender, List<SpoolRecipient> recipients, FileChannel channel) {
             this.id = id;
@@ -576,13 +584,11 @@ final class FileSpool implements Spool {
             return size;
         }
 
-        /**
-         * Delivers the message to its recipients first when they are few enough: what every
-         * recipient has is never queued (and never forced to disk in the spool, the mailboxes
-         * have it durably); only the recipients it could not be delivered to are queued.
-         */
         @Override
-        public String commit() throws SpoolException {
+        public Map<String, Verdict> deliverBeforeReply() throws SpoolException {
+            if (entry != null) {
+                throw new IllegalStateException("message " + id + " was already delivered before the reply");
+            }
             if (finished) {
                 throw new IllegalStateException("message " + id + " already committed or discarded");
             }
@@ -590,22 +596,54 @@ final class FileSpool implements Spool {
                 close();
                 throw new SpoolException("the spool is stopping", true);
             }
-            Instant received = Instant.now();
-            QueueEntry entry = new QueueEntry(id, queue.resolve(id), sender, received, recipients, size);
             try {
                 content.flush();
             } catch (IOException e) {
                 close();
                 throw new SpoolException("cannot store the message in the spool: " + e, true, e);
             }
-            Verdict[] verdicts = deliverBeforeReply(entry, dir.resolve(QueueEntry.MESSAGE));
-            if (verdicts != null && allDelivered(verdicts)) {
+            entry = new QueueEntry(id, queue.resolve(id), sender, Instant.now(), recipients, size);
+            early = FileSpool.this.deliverBeforeReply(entry, dir.resolve(QueueEntry.MESSAGE));
+            Map<String, Verdict> byUser = new LinkedHashMap<>();
+            for (int n = 0; early != null && n < early.length; n++) {
+                if (early[n] != null) {
+                    byUser.put(recipients.get(n).user(), early[n]);
+                }
+            }
+            return Collections.unmodifiableMap(byUser);
+        }
+
+        @Override
+        public String commit() throws SpoolException {
+            return commit(Set.of());
+        }
+
+        /**
+         * Delivers the message to its recipients first when they are few enough (unless the
+         * caller did, with deliverBeforeReply): what every recipient has, or was refused to the
+         * client, is never queued (and never forced to disk in the spool, the mailboxes have it
+         * durably); only the recipients it could not be delivered to are queued.
+         */
+        @Override
+        public String commit(Set<String> answered) throws SpoolException {
+            if (entry == null) {
+                deliverBeforeReply();
+            } else if (finished) {
+                throw new IllegalStateException("message " + id + " already committed or discarded");
+            }
+            boolean[] refused = refusedToClient(answered);
+            boolean allDone = early != null;
+            for (int n = 0; allDone && n < early.length; n++) {
+                allDone = done(early[n], refused[n]);
+            }
+            if (allDone) {
                 LOG.info(
                         "Spool: {} delivered before the reply, {} octets from <{}> to {}",
                         id,
                         size,
                         LogText.of(sender),
                         LogText.of(recipientList()));
+                logRefusals(refused);
                 close();
                 return id;
             }
@@ -624,20 +662,64 @@ final class FileSpool implements Spool {
                     size,
                     LogText.of(sender),
                     recipients.size());
-            if (verdicts == null) {
+            logRefusals(refused);
+            if (early == null) {
                 schedule(entry, Duration.ZERO);
                 return id;
             }
             boolean noService = false;
-            for (int n = 0; n < verdicts.length; n++) {
-                if (verdicts[n] == null) {
+            for (int n = 0; n < early.length; n++) {
+                if (refused[n]) {
+                    markAnswered(n);
+                } else if (early[n] == null) {
                     noService = true;
                 } else {
-                    record(entry, n, verdicts[n], received);
+                    record(entry, n, early[n], entry.received);
                 }
             }
             planNext(entry, noService);
             return id;
+        }
+
+        /** Which recipients the caller answered for; each must have been refused by a filter. */
+        private boolean[] refusedToClient(Set<String> answered) {
+            boolean[] refused = new boolean[recipients.size()];
+            for (String user : answered) {
+                int n = 0;
+                while (n < recipients.size() && !recipients.get(n).user().equals(user)) {
+                    n++;
+                }
+                if (n == recipients.size() || early == null || early[n] == null || !early[n].refused()) {
+                    throw new IllegalArgumentException(
+                            "user " + user + " of " + id + " was not refused before the reply");
+                }
+                refused[n] = true;
+            }
+            return refused;
+        }
+
+        private void logRefusals(boolean[] refused) {
+            for (int n = 0; n < refused.length; n++) {
+                if (refused[n]) {
+                    SpoolRecipient r = recipients.get(n);
+                    LOG.info(
+                            "Spool: {} refused to the client for {} <{}>: {}",
+                            id,
+                            LogText.of(r.user()),
+                            LogText.of(r.address()),
+                            early[n].reason());
+                }
+            }
+        }
+
+        private void markAnswered(int n) {
+            synchronized (entry) {
+                try {
+                    entry.delivered(n, settings.fsync());
+                } catch (IOException e) {
+                    LOG.error("Spool: cannot record the delivery state of {} in {}: {}", id, entry.dir, e.toString());
+                }
+            }
         }
 
         private String recipientList() {

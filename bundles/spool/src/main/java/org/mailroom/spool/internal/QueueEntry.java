@@ -19,7 +19,8 @@ import org.mailroom.api.spool.SpoolRecipient;
 /**
  * One message of the queue and where each of its recipients stands, in memory and in its
  * directory {@code queue/<id>/}: {@code message} (the content), {@code envelope} (sender, time,
- * recipients; written once), {@code delivered-<n>} and {@code failed-<n>} per finished recipient,
+ * recipients; written once), {@code delivered-<n>} (nothing left to do: delivered, quarantined, or
+ * refused to the client before the reply) and {@code failed-<n>} per finished recipient,
  * and {@code attempts} (failed attempts and last errors, rewritten after each failed attempt).
  * The methods are called with the entry's monitor held by the spool.
  */

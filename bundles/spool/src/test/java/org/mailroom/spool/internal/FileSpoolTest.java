@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
@@ -370,6 +371,59 @@ public class FileSpoolTest {
         assertTrue(Files.exists(dir.resolve("queue").resolve(id).resolve(QueueEntry.ENVELOPE)));
         service = recorder;
         Poll.until("delivered once the service is back", TIMEOUT, () -> spool.find(id) == null);
+    }
+
+    @Test(timeout = 30_000)
+    public void theCallerGetsTheFiltersVerdictsAndAnswersForTheRefusedUsers() throws Exception {
+        recorder.answer = d -> switch (d.user()) {
+            case "a" -> Verdict.delivered();
+            case "b" -> Verdict.rejected("550 5.7.1 no");
+            case "c" -> Verdict.deferred("451 4.7.1 later");
+            default -> Verdict.quarantined("held by words");
+        };
+        FileSpool spool = start(deliveringBeforeReply(16));
+        String id;
+        try (SpoolWriter w = spool.receive(
+                "s@x",
+                List.of(
+                        new SpoolRecipient("a@x", "a"),
+                        new SpoolRecipient("b@x", "b"),
+                        new SpoolRecipient("c@x", "c"),
+                        new SpoolRecipient("d@x", "d"),
+                        new SpoolRecipient("a2@x", "a")))) {
+            w.content().write(MESSAGE);
+            java.util.Map<String, Verdict> verdicts = w.deliverBeforeReply();
+            assertEquals("one copy per user", List.of("a", "b", "c", "d"), List.copyOf(verdicts.keySet()));
+            assertEquals(Verdict.rejected("550 5.7.1 no"), verdicts.get("b"));
+            assertTrue("nothing queued before the commit", empty(dir.resolve("queue")));
+            assertThrows(IllegalArgumentException.class, () -> w.commit(java.util.Set.of("a")));
+            id = w.commit(java.util.Set.of("b", "c"));
+        }
+        assertEquals("every user done: delivered, quarantined or refused to the client", null, spool.find(id));
+        assertTrue(empty(dir.resolve("queue")));
+        assertEquals(4, recorder.deliveries.size());
+    }
+
+    @Test(timeout = 30_000)
+    public void refusalsTheCallerDoesNotAnswerAreKeptByTheSpool() throws Exception {
+        recorder.answer =
+                d -> d.user().equals("b") ? Verdict.rejected("550 5.7.1 no") : Verdict.deferred("451 4.7.1 later");
+        FileSpool spool = start(deliveringBeforeReply(16));
+        String id = send(spool, "s@x", new SpoolRecipient("b@x", "b"), new SpoolRecipient("c@x", "c"));
+        QueuedMessage queued = spool.find(id);
+        assertEquals(RecipientStatus.State.FAILED, queued.recipients().get(0).state());
+        assertEquals("550 5.7.1 no", queued.recipients().get(0).lastError());
+        assertEquals(RecipientStatus.State.WAITING, queued.recipients().get(1).state());
+        assertEquals("451 4.7.1 later", queued.recipients().get(1).lastError());
+    }
+
+    @Test(timeout = 30_000)
+    public void aQuarantinedRecipientIsDoneInTheQueueToo() throws Exception {
+        recorder.answer = d -> Verdict.quarantined("held");
+        FileSpool spool = start(settings());
+        String id = send(spool, "s@x", new SpoolRecipient("a@x", "a"));
+        Poll.until("done after one delivery", TIMEOUT, () -> spool.find(id) == null);
+        assertEquals(1, recorder.deliveries.size());
     }
 
     // ---- helpers

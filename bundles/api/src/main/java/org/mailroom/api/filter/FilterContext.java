@@ -1,0 +1,23 @@
+package org.mailroom.api.filter;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/** What a filter knows of a delivery before it sees the message. */
+@ProviderType
+public interface FilterContext {
+
+    /** Unique per message and recipient: the delivery's key (stable across retries). */
+    String key();
+
+    /** The envelope sender without angle brackets, empty for the null sender. */
+    String sender();
+
+    /** The envelope recipient as the client gave it, without angle brackets. */
+    String recipient();
+
+    /** The local user whose mailbox receives the message. */
+    String user();
+
+    /** The message's size in octets, in wire form. */
+    long size();
+}

@@ -1,0 +1,272 @@
+package org.mailroom.delivery.internal;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.lang.annotation.Annotation;
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.junit.Test;
+import org.mailroom.api.delivery.Delivery;
+import org.mailroom.api.delivery.MessageSource;
+import org.mailroom.api.delivery.Verdict;
+import org.mailroom.api.filter.ContentFilter;
+import org.mailroom.api.filter.FilterSession;
+import org.mailroom.api.filter.FilterVerdict;
+import org.mailroom.api.filter.MimePart;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.ServiceReference;
+
+/** Local delivery with content filters: order, combination, header changes, required filters. */
+public class FilterChainTest {
+
+    private static final String MESSAGE = "Subject: =?UTF-8?B?5py65a+G?= report\r\n"
+            + "X-Spam: old\r\n  continued\r\nFrom: a@example.org\r\n\r\nthe body mentions X-Spam: no\r\n";
+    private static final AtomicLong IDS = new AtomicLong();
+
+    private final LocalDelivery delivery = new LocalDelivery();
+    private final MemoryStore store = new MemoryStore();
+
+    {
+        delivery.store = store;
+        configure("");
+    }
+
+    @Test
+    public void everyFilterSeesTheDecodedMessageOnceInRankingOrder() {
+        List<String> calls = new ArrayList<>();
+        add("low", 1, verdict -> {
+            calls.add("low:" + verdict);
+            return FilterVerdict.accept();
+        });
+        add("high", 10, verdict -> {
+            calls.add("high:" + verdict);
+            return FilterVerdict.accept();
+        });
+        assertEquals(Verdict.delivered(), delivery.deliver(delivery("k1-0")));
+        assertEquals(
+                List.of(
+                        "high:机密 report|the body mentions X-Spam: no\r\n",
+                        "low:机密 report|the body mentions X-Spam: no\r\n"),
+                calls);
+        assertTrue(store.messages.get("bob/k1-0").endsWith(MESSAGE));
+    }
+
+    @Test
+    public void theMostSevereVerdictWinsAndTheFirstOfItGivesTheReply() {
+        add("quarantine", 40, seen -> FilterVerdict.quarantine("looks odd"));
+        add("defer", 30, seen -> FilterVerdict.defer("scanner busy"));
+        add("reject-a", 20, seen -> FilterVerdict.reject(554, "5.7.1", "Message contains a forbidden word"));
+        add("reject-b", 10, seen -> FilterVerdict.reject("second opinion"));
+        assertEquals(
+                Verdict.rejected("554 5.7.1 Message contains a forbidden word"), delivery.deliver(delivery("k2-0")));
+        removeAll("reject-a", "reject-b");
+        assertEquals(Verdict.deferred("451 4.7.1 scanner busy"), delivery.deliver(delivery("k2-1")));
+        removeAll("defer");
+        Verdict held = delivery.deliver(delivery("k2-2"));
+        assertEquals("no quarantine installed: held back", Verdict.Outcome.DEFERRED, held.outcome());
+        assertTrue(held.reason().startsWith("451 4.7.1 "));
+        assertTrue("nothing reached the mailbox", store.messages.isEmpty());
+    }
+
+    @Test
+    public void headerChangesOfEveryFilterApplyToAnAcceptedMessage() {
+        add(
+                "tagger",
+                20,
+                seen -> FilterVerdict.accept()
+                        .withHeader("X-Filtered", "by tagger")
+                        .withoutHeader("x-spam"));
+        add("dlp", 10, seen -> FilterVerdict.accept().withHeader("X-DLP", "检查通过"));
+        assertEquals(Verdict.delivered(), delivery.deliver(delivery("k3-0")));
+        String stored = store.messages.get("bob/k3-0");
+        String afterTrace = stored.substring(stored.indexOf("X-Filtered"));
+        assertEquals(
+                "X-Filtered: by tagger\r\nX-DLP: =?UTF-8?B?5qOA5p+l6YCa6L+H?=\r\n"
+                        + "Subject: =?UTF-8?B?5py65a+G?= report\r\nFrom: a@example.org\r\n\r\n"
+                        + "the body mentions X-Spam: no\r\n",
+                afterTrace);
+    }
+
+    @Test
+    public void aRejectedMessageGetsNoneOfTheOtherFiltersChanges() {
+        add("tagger", 20, seen -> FilterVerdict.accept().withHeader("X-Filtered", "yes"));
+        add("words", 10, seen -> FilterVerdict.reject("no"));
+        assertEquals(
+                Verdict.Outcome.REJECTED, delivery.deliver(delivery("k4-0")).outcome());
+        assertTrue(store.messages.isEmpty());
+    }
+
+    @Test
+    public void aFilterThatThrowsDefersTheMessage() {
+        add("broken", 10, seen -> {
+            throw new IllegalStateException("bug");
+        });
+        assertEquals(
+                Verdict.deferred("451 4.7.1 Content filter broken failed, try again later"),
+                delivery.deliver(delivery("k5-0")));
+        assertTrue(store.messages.isEmpty());
+    }
+
+    @Test
+    public void aRequiredFilterThatIsMissingDefersAndOnceThereItRuns() {
+        configure("words, dlp");
+        add("words", 10, seen -> FilterVerdict.accept());
+        assertEquals(
+                Verdict.deferred("451 4.7.1 Content filter dlp is not available, try again later"),
+                delivery.deliver(delivery("k6-0")));
+        add("dlp", 5, seen -> FilterVerdict.accept());
+        assertEquals(Verdict.delivered(), delivery.deliver(delivery("k6-0")));
+        removeAll("dlp");
+        assertEquals(
+                Verdict.Outcome.DEFERRED, delivery.deliver(delivery("k6-1")).outcome());
+        assertEquals(1, store.messages.size());
+    }
+
+    @Test
+    public void aBadRequiredFiltersValueNamesTheKeyAndAnEditKeepsThePreviousList() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> configure("words, bad name"));
+        assertTrue(e.getMessage(), e.getMessage().contains("org.mailroom.delivery.cfg: key requiredFilters"));
+        assertTrue(e.getMessage(), e.getMessage().contains("\"bad name\""));
+        configure("dlp");
+        delivery.modified(config("d l p"), Map.of("felix.fileinstall.filename", "etc/org.mailroom.delivery.cfg"));
+        assertEquals(
+                Verdict.Outcome.DEFERRED, delivery.deliver(delivery("k7-0")).outcome());
+    }
+
+    // ---- helpers
+
+    private void configure(String required) {
+        delivery.activate(config(required), Map.of("felix.fileinstall.filename", "etc/org.mailroom.delivery.cfg"));
+    }
+
+    private static LocalDelivery.Config config(String required) {
+        return new LocalDelivery.Config() {
+            @Override
+            public Class<? extends Annotation> annotationType() {
+                return LocalDelivery.Config.class;
+            }
+
+            @Override
+            public String requiredFilters() {
+                return required;
+            }
+        };
+    }
+
+    private final Map<String, Reference> references = new LinkedHashMap<>();
+
+    /** A filter whose verdict is computed from "subject|body text" as it saw them. */
+    private void add(String name, int ranking, Function<String, FilterVerdict> decide) {
+        ContentFilter filter = context -> new FilterSession() {
+            private String subject = "";
+            private final StringBuilder text = new StringBuilder();
+
+            @Override
+            public void header(org.mailroom.api.filter.MimeField field) {
+                if (field.name().equalsIgnoreCase("Subject")) {
+                    subject = field.value();
+                }
+            }
+
+            @Override
+            public void text(MimePart part, CharSequence chars) {
+                text.append(chars);
+            }
+
+            @Override
+            public FilterVerdict finish() {
+                return decide.apply(subject + "|" + text);
+            }
+        };
+        Reference reference = new Reference(name, ranking);
+        references.put(name, reference);
+        delivery.addFilter(reference, filter);
+    }
+
+    private void removeAll(String... names) {
+        for (String name : names) {
+            delivery.removeFilter(references.remove(name));
+        }
+    }
+
+    private static Delivery delivery(String key) {
+        return new Delivery(key, "a@example.org", "bob@example.com", "bob", new MessageSource() {
+            @Override
+            public InputStream open() {
+                return new ByteArrayInputStream(MESSAGE.getBytes(UTF_8));
+            }
+
+            @Override
+            public long size() {
+                return MESSAGE.length();
+            }
+        });
+    }
+
+    /** A service reference with a name, a ranking and an id, ordered as the framework orders them. */
+    private static final class Reference implements ServiceReference<ContentFilter> {
+        private final Hashtable<String, Object> properties = new Hashtable<>();
+
+        Reference(String name, int ranking) {
+            properties.put(ContentFilter.NAME, name);
+            properties.put("service.ranking", ranking);
+            properties.put("service.id", IDS.incrementAndGet());
+        }
+
+        @Override
+        public Object getProperty(String key) {
+            return properties.get(key);
+        }
+
+        @Override
+        public String[] getPropertyKeys() {
+            return properties.keySet().toArray(new String[0]);
+        }
+
+        @Override
+        public Bundle getBundle() {
+            return null;
+        }
+
+        @Override
+        public Bundle[] getUsingBundles() {
+            return null;
+        }
+
+        @Override
+        public boolean isAssignableTo(Bundle bundle, String className) {
+            return true;
+        }
+
+        @Override
+        public int compareTo(Object other) {
+            Reference o = (Reference) other;
+            int ranking = Integer.compare(
+                    (Integer) getProperty("service.ranking"), (Integer) o.getProperty("service.ranking"));
+            return ranking != 0
+                    ? ranking
+                    : Long.compare((Long) o.getProperty("service.id"), (Long) getProperty("service.id"));
+        }
+
+        @Override
+        public Dictionary<String, Object> getProperties() {
+            return new Hashtable<>(properties);
+        }
+
+        @Override
+        public <A> A adapt(Class<A> type) {
+            return null;
+        }
+    }
+}

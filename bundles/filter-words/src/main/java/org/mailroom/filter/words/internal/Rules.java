@@ -1,0 +1,47 @@
+package org.mailroom.filter.words.internal;
+
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * A parsed rules file: the rules, one automaton over every word of every word rule (each word
+ * once, with the rules it belongs to), and the expressions of the regex rules.
+ *
+ * @param rules the rules in file order
+ * @param matcher the automaton; word i belongs to rules {@code wordRules[i]}
+ * @param wordRules for each word of the automaton, the indexes of its rules
+ * @param latinEdges for each word, whether it must start and end at a word boundary (a word
+ *     that begins and ends with a Latin letter or digit must not be part of a longer word)
+ * @param regexRules the index of the rule of each expression
+ * @param regexes the expressions, over folded text, one line at a time
+ * @param folding how text and words are folded
+ * @param words how many distinct words the automaton holds
+ */
+record Rules(
+        List<Rule> rules,
+        WordMatcher matcher,
+        int[][] wordRules,
+        boolean[] latinEdges,
+        int[] regexRules,
+        List<Pattern> regexes,
+        Folding folding,
+        int words) {
+
+    static final Rules NONE = new Rules(
+            List.of(),
+            WordMatcher.of(List.of()),
+            new int[0][],
+            new boolean[0],
+            new int[0],
+            List.of(),
+            new Folding(true, true),
+            0);
+
+    int longestWord() {
+        int longest = 0;
+        for (int i = 0; i < words; i++) {
+            longest = Math.max(longest, matcher.length(i));
+        }
+        return longest;
+    }
+}

@@ -1,0 +1,198 @@
+package org.mailroom.filter.words.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import org.mailroom.api.filter.FilterSession;
+import org.mailroom.api.filter.FilterVerdict;
+import org.mailroom.api.filter.MimeField;
+import org.mailroom.api.filter.MimePart;
+
+/**
+ * Counts the matches of every rule over one message: its Subject, and the characters of every
+ * text part (bodies and text attachments; HTML without its tags). Each text is folded as the rules
+ * say and scanned once by the automaton; regex rules see it line by line.
+ */
+final class WordsSession implements FilterSession, WordMatcher.Hits {
+
+    /** A line longer than this is matched in pieces of this size (an expression does not span them). */
+    private static final int MAX_LINE = 64 * 1024;
+
+    private final Rules rules;
+    private final Settings settings;
+    private final WordMatcher.Scan scan;
+    private final int[] counts;
+    private final String[] firstMatch;
+    private final char[] recent;
+    private final StringBuilder line = new StringBuilder();
+    private final List<long[]> pendingEnd = new ArrayList<>();
+    private final HtmlText html = new HtmlText();
+    private long position;
+    private long textStart;
+    private boolean htmlPart;
+    private boolean textPart;
+
+    WordsSession(Rules rules, Settings settings) {
+        this.rules = rules;
+        this.settings = settings;
+        this.scan = rules.matcher().scan();
+        this.counts = new int[rules.rules().size()];
+        this.firstMatch = new String[rules.rules().size()];
+        this.recent = new char[rules.longestWord() + 2];
+    }
+
+    @Override
+    public void header(MimeField field) {
+        if (field.name().equalsIgnoreCase("Subject")) {
+            feed(field.value());
+            endText();
+        }
+    }
+
+    @Override
+    public void startPart(MimePart part) {
+        textPart = part.mimeType().startsWith("text/");
+        htmlPart = part.mimeType().equals("text/html");
+        html.reset();
+    }
+
+    @Override
+    public void text(MimePart part, CharSequence chars) {
+        if (!textPart) {
+            return;
+        }
+        if (htmlPart) {
+            html.strip(chars, this::feed);
+        } else {
+            feed(chars);
+        }
+    }
+
+    @Override
+    public void endPart(MimePart part) {
+        endText();
+    }
+
+    private void feed(CharSequence chars) {
+        for (int i = 0; i < chars.length(); i++) {
+            feed(chars.charAt(i));
+        }
+    }
+
+    private void feed(char raw) {
+        char c = rules.folding().fold(raw);
+        if (!pendingEnd.isEmpty()) {
+            boolean boundary = !RulesParser.isLatinWordChar(c);
+            for (long[] p : pendingEnd) {
+                if (boundary) {
+                    count((int) p[0]);
+                }
+            }
+            pendingEnd.clear();
+        }
+        recent[(int) (position % recent.length)] = c;
+        position++;
+        scan.feed(c, this);
+        if (c == '\n' || line.length() >= MAX_LINE) {
+            matchLine();
+        } else {
+            line.append(c);
+        }
+    }
+
+    /** A word ended at {@code end}; a Latin word counts only where it is not part of a longer one. */
+    @Override
+    public void hit(int word, long end) {
+        if (!rules.latinEdges()[word]) {
+            count(word);
+            return;
+        }
+        long before = end - rules.matcher().length(word) - 1;
+        if (before >= textStart && RulesParser.isLatinWordChar(recent[(int) (before % recent.length)])) {
+            return;
+        }
+        pendingEnd.add(new long[] {word, end});
+    }
+
+    private void count(int word) {
+        for (int rule : rules.wordRules()[word]) {
+            counts[rule]++;
+            if (firstMatch[rule] == null) {
+                firstMatch[rule] = word(word);
+            }
+        }
+    }
+
+    private String word(int word) {
+        StringBuilder w = new StringBuilder();
+        int length = rules.matcher().length(word);
+        for (long p = position - length; p < position; p++) {
+            w.append(recent[(int) (p % recent.length)]);
+        }
+        return w.toString();
+    }
+
+    private void endText() {
+        for (long[] p : pendingEnd) {
+            count((int) p[0]);
+        }
+        pendingEnd.clear();
+        matchLine();
+        scan.reset();
+        textStart = position;
+    }
+
+    private void matchLine() {
+        if (line.length() > 0) {
+            for (int i = 0; i < rules.regexes().size(); i++) {
+                Matcher m = rules.regexes().get(i).matcher(line);
+                int rule = rules.regexRules()[i];
+                while (m.find()) {
+                    counts[rule]++;
+                    if (firstMatch[rule] == null) {
+                        firstMatch[rule] = m.group();
+                    }
+                }
+            }
+            line.setLength(0);
+        }
+    }
+
+    @Override
+    public FilterVerdict finish() {
+        endText();
+        Rule decisive = null;
+        List<String> tags = new ArrayList<>();
+        StringBuilder reason = new StringBuilder();
+        for (int i = 0; i < counts.length; i++) {
+            Rule rule = rules.rules().get(i);
+            if (counts[i] < rule.threshold()) {
+                continue;
+            }
+            if (rule.action() == Rule.Action.TAG) {
+                tags.add("line " + rule.line());
+            } else if (decisive == null || rule.action().compareTo(decisive.action()) > 0) {
+                decisive = rule;
+                reason.setLength(0);
+                reason.append(rule.describe())
+                        .append(" matched ")
+                        .append(counts[i])
+                        .append(" time(s), first \"")
+                        .append(firstMatch[i])
+                        .append('"');
+            }
+        }
+        if (decisive == null) {
+            return tags.isEmpty()
+                    ? FilterVerdict.accept()
+                    : FilterVerdict.accept().withHeader(settings.tagHeader(), String.join(", ", tags));
+        }
+        String why = reason.toString();
+        String reply = settings.refusalText() + " (rule at line " + decisive.line() + ")";
+        return switch (decisive.action()) {
+            case REJECT -> FilterVerdict.reject(550, "5.7.1", reply).withReason(why);
+            case DEFER -> FilterVerdict.defer(451, "4.7.1", reply).withReason(why);
+            default -> FilterVerdict.quarantine(why);
+        };
+    }
+}

@@ -1,0 +1,226 @@
+package org.mailroom.itests;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import java.nio.charset.Charset;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import org.junit.FixMethodOrder;
+import org.junit.Test;
+import org.junit.runners.MethodSorters;
+import org.mailroom.api.filter.ContentFilter;
+import org.mailroom.testing.Poll;
+import org.mailroom.testing.Pop3Client;
+import org.mailroom.testing.SmtpClient;
+import org.mailroom.testing.exam.KarafConsole;
+import org.mailroom.testing.exam.MailroomTestSupport;
+import org.osgi.framework.Bundle;
+import org.osgi.service.cm.Configuration;
+
+/**
+ * Content filtering through the distribution: the sensitive-words feature installed from the
+ * distribution's repository, its verdicts in the SMTP and LMTP replies and in what POP3 returns,
+ * its rules edited while it runs, and a required filter stopped and started again.
+ */
+@FixMethodOrder(MethodSorters.NAME_ASCENDING)
+public class FilterIT extends MailroomTestSupport {
+
+    private static final String WORDS_BSN = "org.mailroom.filter.words";
+    private static final Charset GBK = Charset.forName("GBK");
+
+    @Test(timeout = 180_000)
+    public void t1_wordsInstalledRejectsTagsAndReloadsItsRules() throws Exception {
+        Path rules = Path.of(System.getProperty("karaf.etc")).resolve("mailroom-words.rules");
+        writeAtomically(rules, "reject word 绝密\ntag word 季度报告\n");
+        admin("feature:install mailroom-filter-words-core");
+        getOsgiService(ContentFilter.class, "(" + ContentFilter.NAME + "=sensitive-words)", TIMEOUT);
+        Poll.until("SMTP port accepting", TIMEOUT, () -> accepts(smtpPort()));
+
+        // A GBK encoded-word Subject: refused in the reply to DATA, never delivered.
+        String refused = "refused-" + System.nanoTime();
+        SmtpClient.Reply reply = send(
+                smtpPort(),
+                "EHLO",
+                "demo@localhost",
+                "X-Marker: " + refused + "\r\nSubject: =?GBK?B?" + b64("关于绝密文件", GBK) + "?=\r\n\r\nhello\r\n");
+        assertEquals(reply.toString(), 550, reply.code());
+        assertEquals("5.7.1 Message refused by the content policy (rule at line 1)", reply.text());
+
+        // A base64 GBK body with a tag word: delivered with the tag header.
+        String tagged = "tagged-" + System.nanoTime();
+        reply = send(
+                smtpPort(),
+                "EHLO",
+                "demo@localhost",
+                "X-Marker: " + tagged + "\r\nSubject: report\r\nMIME-Version: 1.0\r\n"
+                        + "Content-Type: text/plain; charset=gb2312\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                        + b64("这是季度报告。", GBK) + "\r\n");
+        assertEquals(reply.toString(), 250, reply.code());
+        String message = retrieveByMarker(tagged);
+        assertTrue(message, message.contains("\r\nX-Mailroom-Words: line 2\r\n"));
+        assertFalse("the refused message is in no mailbox", mailboxHas(refused));
+
+        // LMTP answers per recipient: the filter refuses for every recipient alike here.
+        try (SmtpClient lmtp = SmtpClient.connect(LOCALHOST, lmtpPort(), TIMEOUT)) {
+            assertEquals(220, lmtp.reply().code());
+            assertEquals(250, lmtp.command("LHLO mta.example").code());
+            assertEquals(250, lmtp.command("MAIL FROM:<a@example.org>").code());
+            assertEquals(250, lmtp.command("RCPT TO:<demo@localhost>").code());
+            SmtpClient.Reply first = lmtp.data("Subject: x\r\n\r\n绝密\r\n");
+            assertEquals(first.toString(), 550, first.code());
+        }
+
+        // An edit of the rules applies within the reload interval; a bad edit keeps the rules.
+        writeAtomically(rules, "reject word 绝密\nreject word 新词\n");
+        Poll.until("the edited rules in force", TIMEOUT, () -> {
+            try {
+                return send(smtpPort(), "EHLO", "demo@localhost", "Subject: 新词\r\n\r\nx\r\n")
+                                .code()
+                        == 550;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        writeAtomically(rules, "reject word 绝密\nnonsense here\n");
+        Path log = Path.of(System.getProperty("karaf.log"), "karaf.log");
+        String reported = "mailroom-words.rules:2: expected ACTION[/COUNT] KIND PATTERN";
+        Poll.until("karaf.log reports " + reported, TIMEOUT, () -> {
+            try {
+                return Files.readString(log, UTF_8).contains(reported);
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertEquals(
+                "a bad version does not replace the rules",
+                550,
+                send(smtpPort(), "EHLO", "demo@localhost", "Subject: 新词\r\n\r\nx\r\n")
+                        .code());
+    }
+
+    @Test(timeout = 180_000)
+    public void t2_aRequiredFilterThatIsStoppedDefersMailUntilItIsBack() throws Exception {
+        writeAtomically(Path.of(System.getProperty("karaf.etc")).resolve("mailroom-words.rules"), "reject word 绝密\n");
+        Configuration delivery = configurationAdmin.getConfiguration("org.mailroom.delivery", null);
+        Dictionary<String, Object> properties = delivery.getProperties();
+        Dictionary<String, Object> required = properties == null ? new Hashtable<>() : properties;
+        required.put("requiredFilters", "sensitive-words");
+        delivery.update(required);
+        try {
+            Poll.until(
+                    "words bundle active",
+                    TIMEOUT,
+                    () -> bundle(WORDS_BSN) != null && bundle(WORDS_BSN).getState() == Bundle.ACTIVE);
+            admin("bundle:stop " + WORDS_BSN);
+            String deferred = "deferred-" + System.nanoTime();
+            Poll.until("mail deferred while the required filter is stopped", TIMEOUT, () -> {
+                try {
+                    SmtpClient.Reply r = send(
+                            smtpPort(),
+                            "EHLO",
+                            "demo@localhost",
+                            "X-Marker: " + deferred + "\r\nSubject: plain\r\n\r\nx\r\n");
+                    assertTrue(r.toString(), r.code() == 451 || r.code() == 250);
+                    return r.code() == 451
+                            && r.text().startsWith("4.7.1 Content filter sensitive-words is not available");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            admin("bundle:start " + WORDS_BSN);
+            String passed = "passed-" + System.nanoTime();
+            Poll.until("mail delivered once the filter is back", TIMEOUT, () -> {
+                try {
+                    return send(
+                                            smtpPort(),
+                                            "EHLO",
+                                            "demo@localhost",
+                                            "X-Marker: " + passed + "\r\nSubject: plain\r\n\r\nx\r\n")
+                                    .code()
+                            == 250;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            retrieveByMarker(passed);
+            assertEquals(
+                    550,
+                    send(smtpPort(), "EHLO", "demo@localhost", "Subject: 绝密\r\n\r\nx\r\n")
+                            .code());
+        } finally {
+            required.put("requiredFilters", "");
+            delivery.update(required);
+        }
+    }
+
+    // ---- helpers
+
+    private SmtpClient.Reply send(int port, String hello, String to, String message) throws Exception {
+        try (SmtpClient smtp = SmtpClient.connect(LOCALHOST, port, TIMEOUT)) {
+            assertEquals(220, smtp.reply().code());
+            assertEquals(250, smtp.command(hello + " client.example").code());
+            assertEquals(250, smtp.command("MAIL FROM:<someone@example.org>").code());
+            assertEquals(250, smtp.command("RCPT TO:<" + to + ">").code());
+            SmtpClient.Reply reply = smtp.data(message);
+            smtp.command("QUIT");
+            return reply;
+        }
+    }
+
+    private String retrieveByMarker(String marker) throws Exception {
+        String[] found = new String[1];
+        Poll.until(marker + " delivered", TIMEOUT, () -> {
+            found[0] = find(marker);
+            return found[0] != null;
+        });
+        return found[0];
+    }
+
+    private boolean mailboxHas(String marker) {
+        return find(marker) != null;
+    }
+
+    private String find(String marker) {
+        try (Pop3Client pop3 = Pop3Client.connect(LOCALHOST, pop3Port(), TIMEOUT)) {
+            pop3.readGreeting();
+            assertTrue(pop3.stls().ok());
+            assertTrue(pop3.command("USER " + DEMO_USER).ok());
+            assertTrue(pop3.command("PASS " + DEMO_PASSWORD).ok());
+            for (String line : pop3.multiLine("LIST").lines()) {
+                List<String> lines =
+                        pop3.multiLine("RETR " + line.split(" ")[0]).lines();
+                String message = String.join("\r\n", lines) + "\r\n";
+                if (message.contains(marker)) {
+                    return message;
+                }
+            }
+            return null;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void admin(String command) throws Exception {
+        String out = executeCommand(command, Duration.ofSeconds(60), KarafConsole.admin());
+        assertFalse(command + ": " + out, out.toLowerCase(java.util.Locale.ROOT).contains("error"));
+    }
+
+    private static String b64(String text, Charset charset) {
+        return Base64.getEncoder().encodeToString(text.getBytes(charset));
+    }
+
+    private static void writeAtomically(Path file, String content) throws Exception {
+        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        Files.writeString(tmp, content, UTF_8);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+}
