@@ -85,7 +85,7 @@ final class WordsSession implements FilterSession, WordMatcher.Hits {
             boolean boundary = !RulesParser.isLatinWordChar(c);
             for (long[] p : pendingEnd) {
                 if (boundary) {
-                    count((int) p[0]);
+                    count((int) p[0], p[1]);
                 }
             }
             pendingEnd.clear();
@@ -104,7 +104,7 @@ final class WordsSession implements FilterSession, WordMatcher.Hits {
     @Override
     public void hit(int word, long end) {
         if (!rules.latinEdges()[word]) {
-            count(word);
+            count(word, end);
             return;
         }
         long before = end - rules.matcher().length(word) - 1;
@@ -114,19 +114,19 @@ final class WordsSession implements FilterSession, WordMatcher.Hits {
         pendingEnd.add(new long[] {word, end});
     }
 
-    private void count(int word) {
+    private void count(int word, long end) {
         for (int rule : rules.wordRules()[word]) {
             counts[rule]++;
             if (firstMatch[rule] == null) {
-                firstMatch[rule] = word(word);
+                firstMatch[rule] = text(end - rules.matcher().length(word), end);
             }
         }
     }
 
-    private String word(int word) {
+    /** The folded text from {@code start} to {@code end}, still in the ring of recent characters. */
+    private String text(long start, long end) {
         StringBuilder w = new StringBuilder();
-        int length = rules.matcher().length(word);
-        for (long p = position - length; p < position; p++) {
+        for (long p = start; p < end; p++) {
             w.append(recent[(int) (p % recent.length)]);
         }
         return w.toString();
@@ -134,7 +134,7 @@ final class WordsSession implements FilterSession, WordMatcher.Hits {
 
     private void endText() {
         for (long[] p : pendingEnd) {
-            count((int) p[0]);
+            count((int) p[0], p[1]);
         }
         pendingEnd.clear();
         matchLine();

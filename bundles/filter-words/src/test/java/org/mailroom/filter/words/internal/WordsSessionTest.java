@@ -59,9 +59,11 @@ public class WordsSessionTest {
         assertEquals(
                 FilterVerdict.Action.ACCEPT,
                 run(rules, "", "text/plain", "secretary, top-secrets").action());
-        assertEquals(
-                FilterVerdict.Action.REJECT,
-                run(rules, "", "text/plain", "a secret.").action());
+        FilterVerdict v = run(rules, "", "text/plain", "a Secret.");
+        assertEquals(FilterVerdict.Action.REJECT, v.action());
+        assertTrue(
+                "the match as folded, without the boundary: " + v.reason(),
+                v.reason().endsWith("first \"secret\""));
         assertEquals(
                 "at the end of the text",
                 FilterVerdict.Action.REJECT,
