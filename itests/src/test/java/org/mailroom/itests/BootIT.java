@@ -115,6 +115,7 @@ public class BootIT extends MailroomTestSupport {
                 "mailroom-addresses-core",
                 "mailroom-spool-core",
                 "mailroom-delivery-core",
+                "mailroom-quarantine-core",
                 "mailroom-smtp-core",
                 "mailroom-shell")) {
             assertTrue(feature + " in:\n" + out, out.contains(feature));

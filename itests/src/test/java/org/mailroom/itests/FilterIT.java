@@ -55,6 +55,16 @@ public class FilterIT extends MailroomTestSupport {
         assertEquals(reply.toString(), 550, reply.code());
         assertEquals("5.7.1 Message refused by the content policy (rule at line 1)", reply.text());
 
+        // The same word in traditional characters, in a UTF-8 quoted-printable body (ICU's folding).
+        reply = send(
+                smtpPort(),
+                "EHLO",
+                "demo@localhost",
+                "Subject: news\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                        + "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+                        + "=E7=B5=95=E5=AF=86\r\n");
+        assertEquals("絕密 is 绝密 folded: " + reply, 550, reply.code());
+
         // A base64 GBK body with a tag word: delivered with the tag header.
         String tagged = "tagged-" + System.nanoTime();
         reply = send(
@@ -160,6 +170,47 @@ public class FilterIT extends MailroomTestSupport {
             required.put("requiredFilters", "");
             delivery.update(required);
         }
+    }
+
+    @Test(timeout = 180_000)
+    public void t3_quarantinedMailIsHeldNotInPop3AndReleasedWithTheConsole() throws Exception {
+        Path rules = Path.of(System.getProperty("karaf.etc")).resolve("mailroom-words.rules");
+        writeAtomically(rules, "quarantine/2 word 内部资料\n");
+        Poll.until("the quarantine rule in force", TIMEOUT, () -> {
+            try {
+                String marker = "held-" + System.nanoTime();
+                SmtpClient.Reply r = send(
+                        smtpPort(),
+                        "EHLO",
+                        "demo@localhost",
+                        "X-Marker: " + marker + "\r\nSubject: 内部资料\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                                + "\r\n又是内部资料\r\n");
+                assertEquals(r.toString(), 250, r.code());
+                return executeCommand("mail:quarantine-list").contains("by sensitive-words: rule at line 1");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        String list = executeCommand("mail:quarantine-list");
+        String id = list.lines()
+                .filter(l -> l.contains("by sensitive-words: rule at line 1"))
+                .findFirst()
+                .orElseThrow()
+                .split(" ")[0];
+        String show = executeCommand("mail:quarantine-show " + id);
+        assertTrue(show, show.contains("Filter:   sensitive-words"));
+        String heldMarker = show.lines()
+                .filter(l -> l.startsWith("X-Marker: "))
+                .findFirst()
+                .orElseThrow()
+                .substring("X-Marker: ".length());
+        assertFalse("a held message is not in the mailbox", mailboxHas(heldMarker));
+        String released = executeCommand("mail:quarantine-release " + id, Duration.ofSeconds(60), KarafConsole.admin());
+        assertTrue(released, released.contains("Released " + id + " into the mailbox of demo"));
+        String delivered = find(heldMarker);
+        assertTrue("released into the mailbox", delivered != null);
+        assertTrue(delivered, delivered.startsWith("Return-Path: <someone@example.org>\r\n"));
+        assertFalse(executeCommand("mail:quarantine-list").contains(id));
     }
 
     // ---- helpers

@@ -18,7 +18,10 @@ import org.mailroom.api.delivery.Delivery;
 import org.mailroom.api.delivery.DeliveryService;
 import org.mailroom.api.delivery.Verdict;
 import org.mailroom.api.filter.ContentFilter;
+import org.mailroom.api.filter.FilterVerdict;
 import org.mailroom.api.filter.HeaderChange;
+import org.mailroom.api.filter.HeldMessage;
+import org.mailroom.api.filter.Quarantine;
 import org.mailroom.api.protocol.LogText;
 import org.mailroom.api.store.MailStore;
 import org.mailroom.api.store.StoreException;
@@ -75,6 +78,13 @@ public class LocalDelivery implements DeliveryService {
             policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     volatile MailStore store;
+
+    @Reference(
+            name = "quarantine",
+            cardinality = ReferenceCardinality.OPTIONAL,
+            policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile Quarantine quarantine;
 
     /** The filters, highest service.ranking first (a reference's natural order is the reverse). */
     private final ConcurrentSkipListMap<ServiceReference<ContentFilter>, ContentFilter> filters =
@@ -174,7 +184,9 @@ public class LocalDelivery implements DeliveryService {
             } catch (IOException e) {
                 return Verdict.retry("cannot read the spooled message: " + e);
             }
-            Verdict refused = refusal(result, delivery);
+            Verdict refused = result.action() == FilterVerdict.Action.QUARANTINE
+                    ? hold(result, delivery)
+                    : refusal(result, delivery);
             if (refused != null) {
                 return refused;
             }
@@ -206,14 +218,54 @@ public class LocalDelivery implements DeliveryService {
                         result.verdict().reason());
                 return Verdict.deferred(result.verdict().reply());
             default:
-                // QUARANTINE, and any action this chain does not know: held back, never delivered.
+                // An action this chain does not know: held back, never delivered.
                 LOG.warn(
-                        "Filter {} wants {} for {} held ({}), but no quarantine is installed: deferred",
+                        "Filter {} gave {} for {} an unknown verdict {}: deferred",
                         result.filter(),
                         delivery.key(),
                         who,
-                        result.verdict().reason());
-                return Verdict.deferred("451 4.7.1 Message held for review, try again later");
+                        result.verdict());
+                return Verdict.deferred("451 4.7.1 Message not accepted now, try again later");
+        }
+    }
+
+    /** Puts a quarantined message, as it would have been delivered, into the quarantine. */
+    private Verdict hold(FilterChain.Result result, Delivery delivery) {
+        String who = LogText.of(delivery.user());
+        Quarantine current = quarantine;
+        if (current == null) {
+            LOG.warn(
+                    "Filter {} wants {} for {} held ({}), but no quarantine is installed: deferred",
+                    result.filter(),
+                    delivery.key(),
+                    who,
+                    result.verdict().reason());
+            return Verdict.deferred("451 4.7.1 Message held for review, try again later");
+        }
+        HeldMessage held = new HeldMessage(
+                delivery.key(),
+                delivery.sender(),
+                delivery.recipient(),
+                delivery.user(),
+                result.filter(),
+                result.verdict().reason(),
+                null,
+                0);
+        try (InputStream message = new SequenceInputStream(
+                new ByteArrayInputStream(traceHeaders(delivery)),
+                delivery.message().open())) {
+            String id = current.hold(held, message);
+            LOG.info(
+                    "Filter {} quarantined {} for {} as {}: {}",
+                    result.filter(),
+                    delivery.key(),
+                    who,
+                    id,
+                    result.verdict().reason());
+            return Verdict.quarantined("held as " + id + " by " + result.filter() + ": "
+                    + result.verdict().reason());
+        } catch (IOException | RuntimeException e) {
+            return Verdict.retry("cannot hold the message in the quarantine: " + e);
         }
     }
 

@@ -80,6 +80,57 @@ public class FilterChainTest {
     }
 
     @Test
+    public void aQuarantinedMessageIsHeldWithItsTraceHeadersAndNotDelivered() throws Exception {
+        java.util.Map<String, String> held = new java.util.LinkedHashMap<>();
+        delivery.quarantine = new org.mailroom.api.filter.Quarantine() {
+            @Override
+            public String hold(org.mailroom.api.filter.HeldMessage m, InputStream message) throws java.io.IOException {
+                held.putIfAbsent(
+                        m.id(),
+                        m.user() + "|" + m.filter() + "|" + m.reason() + "|"
+                                + new String(message.readAllBytes(), UTF_8));
+                return m.id();
+            }
+
+            @Override
+            public List<org.mailroom.api.filter.HeldMessage> list() {
+                return List.of();
+            }
+
+            @Override
+            public org.mailroom.api.filter.HeldMessage find(String id) {
+                return null;
+            }
+
+            @Override
+            public InputStream open(String id) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public boolean release(String id) {
+                return false;
+            }
+
+            @Override
+            public boolean delete(String id) {
+                return false;
+            }
+        };
+        add("words", 10, seen -> FilterVerdict.quarantine("3 x 内部资料"));
+        assertEquals(Verdict.quarantined("held as k8-0 by words: 3 x 内部资料"), delivery.deliver(delivery("k8-0")));
+        assertTrue(store.messages.isEmpty());
+        assertEquals(
+                "bob|words|3 x 内部资料|Return-Path: <a@example.org>\r\nDelivered-To: bob@example.com\r\n" + MESSAGE,
+                held.get("k8-0"));
+        add("reject", 5, seen -> FilterVerdict.reject("no"));
+        assertEquals(
+                "a rejection wins over the quarantine",
+                Verdict.Outcome.REJECTED,
+                delivery.deliver(delivery("k8-1")).outcome());
+    }
+
+    @Test
     public void headerChangesOfEveryFilterApplyToAnAcceptedMessage() {
         add(
                 "tagger",

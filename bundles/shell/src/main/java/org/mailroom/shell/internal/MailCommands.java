@@ -10,6 +10,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
 import org.mailroom.api.auth.UserDirectory;
+import org.mailroom.api.filter.HeldMessage;
+import org.mailroom.api.filter.Quarantine;
 import org.mailroom.api.spool.QueuedMessage;
 import org.mailroom.api.spool.RecipientStatus;
 import org.mailroom.api.spool.Spool;
@@ -149,6 +151,16 @@ final class MailCommands {
             }
             throw e;
         }
+        printMessage(content, full, out);
+    }
+
+    /**
+     * A message's header section (up to the blank line) or, with {@code full}, the whole message,
+     * line by line with control characters escaped (the content is the sender's: it must not drive
+     * the terminal).
+     */
+    private static void printMessage(InputStream content, boolean full, Appendable out) throws IOException {
+        String nl = System.lineSeparator();
         try (InputStream in = new BufferedInputStream(content, 64 * 1024)) {
             ByteArrayOutputStream line = new ByteArrayOutputStream();
             for (int b = in.read(); ; b = in.read()) {
@@ -172,6 +184,89 @@ final class MailCommands {
                 }
             }
         }
+    }
+
+    static Quarantine require(Quarantine quarantine) {
+        if (quarantine == null) {
+            throw new IllegalStateException("The quarantine is not available (feature mailroom-quarantine-core)");
+        }
+        return quarantine;
+    }
+
+    /** One line per held message, oldest first, then their number. */
+    static String quarantineList(Quarantine quarantine) throws IOException {
+        List<HeldMessage> held = require(quarantine).list();
+        if (held.isEmpty()) {
+            return "Quarantine is empty";
+        }
+        StringBuilder out = new StringBuilder();
+        for (HeldMessage m : held) {
+            out.append(m.id())
+                    .append("  ")
+                    .append(time(m.held()))
+                    .append("  ")
+                    .append(size(m.size()))
+                    .append("  from ")
+                    .append(sender(m.sender()))
+                    .append("  to ")
+                    .append(printable(m.recipient(), false))
+                    .append("  by ")
+                    .append(printable(m.filter(), false))
+                    .append(": ")
+                    .append(printable(m.reason(), false))
+                    .append(System.lineSeparator());
+        }
+        return out.append(count(held.size(), "message")).toString();
+    }
+
+    /** The envelope and verdict of one held message, then its headers (with {@code full}: all of it). */
+    static void quarantineShow(Quarantine quarantine, String id, boolean full, Appendable out) throws IOException {
+        Quarantine q = require(quarantine);
+        HeldMessage m = q.find(id);
+        if (m == null) {
+            throw unknownHeld(id);
+        }
+        String nl = System.lineSeparator();
+        out.append("Message:  ").append(m.id()).append(nl);
+        out.append("Held:     ").append(time(m.held())).append(nl);
+        out.append("Size:     ").append(size(m.size())).append(nl);
+        out.append("Sender:   ").append(sender(m.sender())).append(nl);
+        out.append("To:       ")
+                .append(printable(m.recipient(), false))
+                .append(" (user ")
+                .append(printable(m.user(), false))
+                .append(')')
+                .append(nl);
+        out.append("Filter:   ").append(printable(m.filter(), false)).append(nl);
+        out.append("Reason:   ").append(printable(m.reason(), false)).append(nl);
+        out.append(nl);
+        printMessage(q.open(id), full, out);
+    }
+
+    /** Delivers a held message into its mailbox as it is. */
+    static String quarantineRelease(Quarantine quarantine, String id) throws IOException {
+        Quarantine q = require(quarantine);
+        HeldMessage m = q.find(id);
+        if (m == null || !q.release(id)) {
+            throw unknownHeld(id);
+        }
+        return "Released " + m.id() + " into the mailbox of " + printable(m.user(), false);
+    }
+
+    /** Removes a held message without delivering it. */
+    static String quarantineDelete(Quarantine quarantine, String id) throws IOException {
+        Quarantine q = require(quarantine);
+        HeldMessage m = q.find(id);
+        if (m == null || !q.delete(id)) {
+            throw unknownHeld(id);
+        }
+        return "Deleted " + m.id() + ": " + size(m.size()) + " from " + sender(m.sender()) + " to "
+                + printable(m.recipient(), false);
+    }
+
+    private static IllegalArgumentException unknownHeld(String id) {
+        return new IllegalArgumentException("Unknown message: " + printable(id, false)
+                + " (not in the quarantine: released, deleted or never there)");
     }
 
     /** Makes the waiting and failed recipients of one message (null: of all) due now. */

@@ -47,7 +47,7 @@ public class WordsFilterBenchmark {
 
     private static final int CHUNK = 8192;
     private static final Settings SETTINGS =
-            new Settings(Path.of("unused"), new Folding(true, true), "Refused", "X-Words", 2);
+            new Settings(Path.of("unused"), new Folding(true, true, true), "Refused", "X-Words", 2);
 
     private Rules rules;
     private String text;

@@ -3,9 +3,10 @@ package org.mailroom.filter.words.internal;
 /**
  * How text and words are made comparable before matching: full-width forms to their ASCII
  * (half-width) letters, digits and signs, and the ideographic space to a space; letters to lower
- * case. One character in, one out, so positions stay those of the text.
+ * case; traditional Chinese characters to simplified ones. One character in, one out, so
+ * positions stay those of the text.
  */
-record Folding(boolean width, boolean caseless) {
+record Folding(boolean width, boolean caseless, boolean simplified) {
 
     char fold(char c) {
         if (width) {
@@ -15,7 +16,10 @@ record Folding(boolean width, boolean caseless) {
                 c = ' ';
             }
         }
-        return caseless ? Character.toLowerCase(c) : c;
+        if (caseless) {
+            c = Character.toLowerCase(c);
+        }
+        return simplified ? SimplifiedChinese.fold(c) : c;
     }
 
     String fold(CharSequence s) {

@@ -34,7 +34,7 @@ record Rules(
             new boolean[0],
             new int[0],
             List.of(),
-            new Folding(true, true),
+            new Folding(true, true, false),
             0);
 
     int longestWord() {

@@ -56,6 +56,9 @@ public class WordsFilter implements ContentFilter {
         @AttributeDefinition(description = "Match letters regardless of case")
         boolean foldCase() default true;
 
+        @AttributeDefinition(description = "Match traditional Chinese characters as their simplified forms")
+        boolean foldTraditional() default true;
+
         @AttributeDefinition(description = "Reply text for a refused message (the rule's line is added)")
         String refusalText() default "Message refused by the content policy";
 
@@ -231,7 +234,7 @@ public class WordsFilter implements ContentFilter {
         }
         return new Settings(
                 file.toAbsolutePath().normalize(),
-                new Folding(config.foldWidth(), config.foldCase()),
+                new Folding(config.foldWidth(), config.foldCase(), config.foldTraditional()),
                 text,
                 header,
                 config.reloadIntervalSeconds());

@@ -119,6 +119,11 @@ public class WordsFilterTest {
             }
 
             @Override
+            public boolean foldTraditional() {
+                return false;
+            }
+
+            @Override
             public String refusalText() {
                 return "Refused";
             }

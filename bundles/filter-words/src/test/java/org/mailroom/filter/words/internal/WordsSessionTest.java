@@ -22,7 +22,7 @@ public class WordsSessionTest {
     public TemporaryFolder folder = new TemporaryFolder();
 
     private static final Settings SETTINGS = new Settings(
-            Path.of("unused"), new Folding(true, true), "Message refused by the content policy", "X-Words", 2);
+            Path.of("unused"), new Folding(true, true, false), "Message refused by the content policy", "X-Words", 2);
 
     @Test
     public void aWordInTheSubjectRejectsWithoutTellingTheSenderWhichWord() throws Exception {
@@ -51,6 +51,26 @@ public class WordsSessionTest {
         assertEquals(
                 FilterVerdict.Action.REJECT,
                 run(rules, "", "text/plain", "the ＦＡＬＣＯＮ　７ plan").action());
+    }
+
+    @Test
+    public void traditionalCharactersMatchSimplifiedWordsWhereConfigured() throws Exception {
+        Path file = folder.getRoot().toPath().resolve("t.rules");
+        Files.writeString(file, "reject word 机密\n", UTF_8);
+        Rules folded = RulesParser.parse(file, new Folding(true, true, true)).rules();
+        assertEquals(
+                FilterVerdict.Action.REJECT,
+                run(folded, "", "text/plain", "這是機密文件").action());
+        assertEquals(
+                FilterVerdict.Action.ACCEPT,
+                run(rules("reject word 机密\n"), "", "text/plain", "這是機密文件").action());
+        Files.writeString(file, "reject word 機密\n", UTF_8);
+        Rules traditionalWord =
+                RulesParser.parse(file, new Folding(true, true, true)).rules();
+        assertEquals(
+                "a traditional word matches simplified text",
+                FilterVerdict.Action.REJECT,
+                run(traditionalWord, "机密", "text/plain", "").action());
     }
 
     @Test
@@ -130,7 +150,7 @@ public class WordsSessionTest {
                 UTF_8);
         RulesException e = null;
         try {
-            RulesParser.parse(file, new Folding(true, true));
+            RulesParser.parse(file, new Folding(true, true, false));
         } catch (RulesException thrown) {
             e = thrown;
         }
@@ -148,7 +168,7 @@ public class WordsSessionTest {
     private Rules rules(String text) throws IOException, RulesException {
         Path file = folder.getRoot().toPath().resolve("test.rules");
         Files.writeString(file, text, UTF_8);
-        return RulesParser.parse(file, new Folding(true, true)).rules();
+        return RulesParser.parse(file, new Folding(true, true, false)).rules();
     }
 
     /** Feeds the session as the chain does: the Subject, then one part's text in small chunks. */
