@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Dictionary;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -27,6 +28,7 @@ import org.junit.Test;
 import org.junit.runners.MethodSorters;
 import org.mailroom.api.auth.UserDirectory;
 import org.mailroom.api.delivery.DeliveryService;
+import org.mailroom.api.filter.ContentFilter;
 import org.mailroom.api.protocol.Protocol;
 import org.mailroom.api.spool.QueuedMessage;
 import org.mailroom.api.spool.RecipientStatus;
@@ -41,6 +43,7 @@ import org.ops4j.pax.exam.Option;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.ServiceEvent;
 import org.osgi.framework.ServiceListener;
+import org.osgi.service.cm.Configuration;
 
 /**
  * Mail in over the MX port while every bundle on its way is updated: 16 senders that retry as
@@ -56,6 +59,9 @@ public class SmtpHotSwapIT extends MailroomTestSupport {
     private static final String STORE_BSN = "org.mailroom.store.maildir";
     private static final String SPOOL_BSN = "org.mailroom.spool";
     private static final String DELIVERY_BSN = "org.mailroom.delivery";
+    private static final String WORDS_BSN = "org.mailroom.filter.words";
+    private static final String WORDS_FILTER = "(" + ContentFilter.NAME + "=sensitive-words)";
+    private static final String FORBIDDEN = "绝密";
 
     private static final int SENDERS = 16;
     private static final int MESSAGES_PER_SESSION = 3;
@@ -195,6 +201,90 @@ public class SmtpHotSwapIT extends MailroomTestSupport {
         }
         long sendingMillis = (System.nanoTime() - t0) / 1_000_000;
 
+        assertAcknowledgedDeliveredOnce(senders, before, updates, sendingMillis, queueDuringLoad);
+    }
+
+    @Test(timeout = 240_000)
+    public void t3_aRequiredFilterUpdatedAndStoppedUnderLoadLetsNothingThroughUnfiltered() throws Exception {
+        createUsers();
+        Poll.until("SMTP port accepting", TIMEOUT, () -> accepts(smtpPort()));
+        Path rules = Path.of(System.getProperty("karaf.etc")).resolve("mailroom-words.rules");
+        Files.writeString(rules, "reject word " + FORBIDDEN + "\n", StandardCharsets.UTF_8);
+        // Required first: mail is deferred until the filter is there, which shows the setting applied.
+        Configuration delivery = configurationAdmin.getConfiguration("org.mailroom.delivery", null);
+        Dictionary<String, Object> properties = delivery.getProperties();
+        properties.put("requiredFilters", "sensitive-words");
+        delivery.update(properties);
+        Poll.until(
+                "mail deferred while the required filter is not installed",
+                TIMEOUT,
+                () -> probe().startsWith("451 4.7.1 Content filter sensitive-words is not available"));
+        executeAsAdmin("feature:install mailroom-filter-words-core");
+        getOsgiService(ContentFilter.class, WORDS_FILTER, TIMEOUT);
+        Poll.until("mail accepted once the filter is installed", TIMEOUT, () -> probe().startsWith("250 "));
+        try {
+            Map<String, Map<String, Integer>> before = new HashMap<>();
+            for (String user : USERS) {
+                before.put(user, markers(user));
+            }
+            SmtpHotSwapSender senders = new SmtpHotSwapSender(
+                    LOCALHOST, smtpPort(), CLIENT_TIMEOUT, USERS, SENDERS, MESSAGES_PER_SESSION, FORBIDDEN, 4);
+            long t0 = System.nanoTime();
+            List<String> updates = new ArrayList<>();
+            String queueDuringLoad;
+            try (SessionLoad load = SessionLoad.start("smtp-sender", SENDERS, senders::session)) {
+                Poll.until(
+                        "every sender completed a session before the updates",
+                        TIMEOUT,
+                        () -> load.clientsWithSessions() == SENDERS || load.failed());
+                load.runAtLeast(PHASE);
+                load.assertNoFailures("before the updates");
+                updates.add(updateUnderLoad(load, WORDS_BSN, ContentFilter.class, WORDS_FILTER));
+                executeAsAdmin("bundle:stop " + WORDS_BSN);
+                long stopped = System.nanoTime();
+                load.runAtLeast(PHASE);
+                executeAsAdmin("bundle:start " + WORDS_BSN);
+                long back = System.nanoTime();
+                updates.add(WORDS_BSN + " stopped for " + (back - stopped) / 1_000_000 + " ms");
+                Poll.until(
+                        SENDERS + " sessions completed after the filter came back",
+                        Duration.ofSeconds(60),
+                        () -> load.completedStartedAfter(back) >= SENDERS || load.failed());
+                load.stop(CLIENT_TIMEOUT.multipliedBy(3));
+                load.assertNoFailures("during or after the filter's update and stop");
+                queueDuringLoad = executeCommand("mail:queue-list");
+            }
+            long sendingMillis = (System.nanoTime() - t0) / 1_000_000;
+            List<String> letThrough = new ArrayList<>();
+            for (SmtpHotSwapSender.Acknowledged a : senders.acknowledged) {
+                if (a.message().forbidden()) {
+                    letThrough.add(a.message().marker());
+                }
+            }
+            System.out.println(
+                    "SmtpHotSwapIT: " + senders.refused.size() + " messages with the forbidden word refused, "
+                            + letThrough.size() + " acknowledged; retried for: " + senders.retryReasons());
+            assertEquals("forbidden messages acknowledged: " + letThrough, List.of(), letThrough);
+            assertTrue("forbidden messages were sent and refused", senders.refused.size() > 0);
+            assertAcknowledgedDeliveredOnce(senders, before, updates, sendingMillis, queueDuringLoad);
+        } finally {
+            properties.put("requiredFilters", "");
+            delivery.update(properties);
+            executeAsAdmin("feature:uninstall mailroom-filter-words-core");
+        }
+    }
+
+    /**
+     * After the load: every acknowledged message in each recipient's Maildir exactly once, and
+     * nothing there that was not acknowledged (a message a filter refused included).
+     */
+    private void assertAcknowledgedDeliveredOnce(
+            SmtpHotSwapSender senders,
+            Map<String, Map<String, Integer>> before,
+            List<String> updates,
+            long sendingMillis,
+            String queueDuringLoad)
+            throws Exception {
         // Deliveries tried while a service was away wait for their retry delay (60 s by
         // default): count them as the console shows them, then make them due now.
         long drainStart = System.nanoTime();
@@ -409,6 +499,21 @@ public class SmtpHotSwapIT extends MailroomTestSupport {
             }
         }
         return names;
+    }
+
+    /** The reply to the data of one message from a probe sender, as "code text". */
+    private String probe() {
+        try (SmtpClient smtp = SmtpClient.connect(LOCALHOST, smtpPort(), CLIENT_TIMEOUT)) {
+            smtp.reply();
+            smtp.command("EHLO probe.example.org");
+            smtp.command("MAIL FROM:<probe@example.org>");
+            smtp.command("RCPT TO:<" + USERS.get(0) + "@localhost>");
+            SmtpClient.Reply r = smtp.data("Subject: probe\r\nX-Marker: probe-" + System.nanoTime() + "\r\n\r\nx\r\n");
+            smtp.command("QUIT");
+            return r.code() + " " + r.text();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static int countMatches(String text, String what) {

@@ -27,7 +27,7 @@ import org.mailroom.testing.exam.MailroomTestSupport;
 final class SmtpHotSwapSender {
 
     /** One message as sent: its unique marker and the users whose mailboxes must get it once. */
-    record Message(String marker, List<String> addresses, List<String> users, String content) {
+    record Message(String marker, List<String> addresses, List<String> users, String content, boolean forbidden) {
 
         /** The content dot-stuffed, with the final dot: what goes after the 354. */
         byte[] wire() {
@@ -57,8 +57,12 @@ final class SmtpHotSwapSender {
     private final Duration timeout;
     private final List<String> users;
     private final int messagesPerSession;
+    private final String forbiddenWord;
+    private final int forbiddenEvery;
 
     final ConcurrentLinkedQueue<Acknowledged> acknowledged = new ConcurrentLinkedQueue<>();
+    /** Messages with the forbidden word the server refused with a 5xx at the end of the data, as it must. */
+    final ConcurrentLinkedQueue<Message> refused = new ConcurrentLinkedQueue<>();
     /** Markers retried after a failure that came once the final dot had been sent. */
     final Set<String> ambiguous = ConcurrentHashMap.newKeySet();
     /** Why messages were retried: "stage: reply" with counts. */
@@ -69,6 +73,25 @@ final class SmtpHotSwapSender {
 
     SmtpHotSwapSender(
             String host, int port, Duration timeout, List<String> users, int senders, int messagesPerSession) {
+        this(host, port, timeout, users, senders, messagesPerSession, null, 0);
+    }
+
+    /**
+     * Senders of which every {@code forbiddenEvery}-th message carries {@code forbiddenWord} in
+     * its body: for those a 5xx reply to the data is the expected answer (a content filter
+     * refused it), and a 250 is recorded as any acknowledgement (the test then finds it let through).
+     */
+    SmtpHotSwapSender(
+            String host,
+            int port,
+            Duration timeout,
+            List<String> users,
+            int senders,
+            int messagesPerSession,
+            String forbiddenWord,
+            int forbiddenEvery) {
+        this.forbiddenWord = forbiddenWord;
+        this.forbiddenEvery = forbiddenEvery;
         this.host = host;
         this.port = port;
         this.timeout = timeout;
@@ -129,6 +152,10 @@ final class SmtpHotSwapSender {
                 .append("@example.org>\r\nX-Marker: ")
                 .append(marker)
                 .append("\r\n\r\n");
+        boolean forbidden = forbiddenWord != null && seq % forbiddenEvery == forbiddenEvery - 1;
+        if (forbidden) {
+            body.append("this one says ").append(forbiddenWord).append("\r\n");
+        }
         int lines = 20 + (seq * 37 + sender * 11) % 80;
         for (int i = 0; i < lines; i++) {
             body.append(i % 17 == 0 ? "." : "")
@@ -140,7 +167,7 @@ final class SmtpHotSwapSender {
                     .append("x".repeat(40))
                     .append("\r\n");
         }
-        return new Message(marker, List.copyOf(addresses), List.copyOf(to), body.toString());
+        return new Message(marker, List.copyOf(addresses), List.copyOf(to), body.toString(), forbidden);
     }
 
     /** Sends one message, retrying until it is acknowledged. */
@@ -181,6 +208,10 @@ final class SmtpHotSwapSender {
                         int at = text.indexOf("queued as ");
                         acknowledged.add(new Acknowledged(
                                 m, at < 0 ? "?" : text.substring(at + 10).trim(), tries));
+                        return;
+                    }
+                    if (r.code() >= 500 && m.forbidden() && sentAll) {
+                        refused.add(m);
                         return;
                     }
                     if (r.code() >= 500) {
