@@ -195,6 +195,106 @@ public class FilterChainTest {
                 Verdict.Outcome.DEFERRED, delivery.deliver(delivery("k7-0")).outcome());
     }
 
+    @Test
+    public void aTwentyMegabyteMessageStreamsThroughTheChainWithoutTheHeapGrowingWithIt() {
+        long size = 57L * 368_000; // 21 MB of base64 lines
+        String head = "Subject: big\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+                + "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n";
+        long[] peak = new long[1];
+        long[] seen = new long[1];
+        long before = org.mailroom.testing.Heap.usedAfterGc();
+        ContentFilter measuring = context -> new FilterSession() {
+            @Override
+            public void content(MimePart part, byte[] octets, int offset, int length) {
+                seen[0] += length;
+                if (seen[0] >= 10_000_000 && peak[0] == 0) {
+                    peak[0] = org.mailroom.testing.Heap.usedAfterGc();
+                }
+            }
+
+            @Override
+            public FilterVerdict finish() {
+                return FilterVerdict.accept();
+            }
+        };
+        delivery.addFilter(new Reference("measuring", 5), measuring);
+        MessageSource source = new MessageSource() {
+            @Override
+            public InputStream open() {
+                return new java.io.SequenceInputStream(java.util.Collections.enumeration(List.of(
+                        new ByteArrayInputStream(head.getBytes(UTF_8)),
+                        new Base64Text(size),
+                        new ByteArrayInputStream("\r\n--b--\r\n".getBytes(UTF_8)))));
+            }
+
+            @Override
+            public long size() {
+                return size;
+            }
+        };
+        long[] stored = new long[1];
+        delivery.store = new MemoryStore() {
+            @Override
+            public boolean deliverOnce(String user, String key, InputStream message) {
+                try {
+                    stored[0] = message.transferTo(OutputStreamNull.INSTANCE);
+                } catch (java.io.IOException e) {
+                    throw new IllegalStateException(e);
+                }
+                return true;
+            }
+        };
+        assertEquals(
+                Verdict.delivered(), delivery.deliver(new Delivery("k9-0", "a@b", "bob@example.com", "bob", source)));
+        assertEquals("every decoded octet seen", size, seen[0]);
+        assertTrue("stored the whole message", stored[0] > size);
+        long growth = peak[0] - before;
+        assertTrue("heap grew by " + growth + " octets half-way through a 21 MB message", growth < 8_000_000);
+    }
+
+    /** Discards what it is given. */
+    private static final class OutputStreamNull extends java.io.OutputStream {
+        static final OutputStreamNull INSTANCE = new OutputStreamNull();
+
+        @Override
+        public void write(int b) {}
+
+        @Override
+        public void write(byte[] b, int off, int len) {}
+    }
+
+    /** Base64 lines of 76 "A"s (57 zero octets each) up to {@code octets} octets of lines, generated as read. */
+    private static final class Base64Text extends InputStream {
+        private static final byte[] LINE = ("A".repeat(76) + "\r\n").getBytes(UTF_8);
+        private long left;
+        private int at;
+
+        Base64Text(long octets) {
+            this.left = octets / 57;
+        }
+
+        @Override
+        public int read() {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0];
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            if (left == 0) {
+                return -1;
+            }
+            int n = Math.min(len, LINE.length - at);
+            System.arraycopy(LINE, at, b, off, n);
+            at += n;
+            if (at == LINE.length) {
+                at = 0;
+                left--;
+            }
+            return n;
+        }
+    }
+
     // ---- helpers
 
     private void configure(String required) {

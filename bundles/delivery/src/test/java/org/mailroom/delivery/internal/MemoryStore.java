@@ -13,7 +13,7 @@ import org.mailroom.api.store.MessageInfo;
 import org.mailroom.api.store.StoreException;
 
 /** A store that keeps keyed messages in memory ("user/key" to content), once per key and user. */
-final class MemoryStore implements MailStore {
+class MemoryStore implements MailStore {
     final Map<String, String> messages = new LinkedHashMap<>();
     StoreException failure;
 
