@@ -31,6 +31,8 @@ final class WordMatcher {
     private final int[] output;
 
     private final int[] lengths;
+    /** The root's transitions by character (most steps of a scan start there): -1 for none. */
+    private final int[] root;
 
     private WordMatcher(
             int[] first, char[] labels, int[] targets, int[] fail, int[] word, int[] output, int[] lengths) {
@@ -41,6 +43,11 @@ final class WordMatcher {
         this.word = word;
         this.output = output;
         this.lengths = lengths;
+        this.root = new int[Character.MAX_VALUE + 1];
+        java.util.Arrays.fill(root, -1);
+        for (int e = first[0]; e < first[1]; e++) {
+            root[labels[e]] = targets[e];
+        }
     }
 
     /** The automaton of these words (already folded); word i has id i. Empty words are ignored. */
@@ -130,6 +137,9 @@ final class WordMatcher {
     }
 
     private int child(int s, char c) {
+        if (s == 0) {
+            return root[c];
+        }
         int lo = first[s];
         int hi = first[s + 1] - 1;
         while (lo <= hi) {

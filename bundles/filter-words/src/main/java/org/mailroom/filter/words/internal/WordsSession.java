@@ -23,7 +23,10 @@ final class WordsSession implements FilterSession, WordMatcher.Hits {
     private final WordMatcher.Scan scan;
     private final int[] counts;
     private final String[] firstMatch;
+    /** The last characters seen, a power of two of them, longer than the longest word. */
     private final char[] recent;
+
+    private final int mask;
     private final StringBuilder line = new StringBuilder();
     private final List<long[]> pendingEnd = new ArrayList<>();
     private final HtmlText html = new HtmlText();
@@ -38,7 +41,8 @@ final class WordsSession implements FilterSession, WordMatcher.Hits {
         this.scan = rules.matcher().scan();
         this.counts = new int[rules.rules().size()];
         this.firstMatch = new String[rules.rules().size()];
-        this.recent = new char[rules.longestWord() + 2];
+        this.recent = new char[Integer.highestOneBit(rules.longestWord() + 2) * 2];
+        this.mask = recent.length - 1;
     }
 
     @Override
@@ -90,9 +94,12 @@ final class WordsSession implements FilterSession, WordMatcher.Hits {
             }
             pendingEnd.clear();
         }
-        recent[(int) (position % recent.length)] = c;
+        recent[(int) position & mask] = c;
         position++;
         scan.feed(c, this);
+        if (rules.regexes().isEmpty()) {
+            return;
+        }
         if (c == '\n' || line.length() >= MAX_LINE) {
             matchLine();
         } else {
@@ -108,7 +115,7 @@ final class WordsSession implements FilterSession, WordMatcher.Hits {
             return;
         }
         long before = end - rules.matcher().length(word) - 1;
-        if (before >= textStart && RulesParser.isLatinWordChar(recent[(int) (before % recent.length)])) {
+        if (before >= textStart && RulesParser.isLatinWordChar(recent[(int) before & mask])) {
             return;
         }
         pendingEnd.add(new long[] {word, end});
@@ -127,7 +134,7 @@ final class WordsSession implements FilterSession, WordMatcher.Hits {
     private String text(long start, long end) {
         StringBuilder w = new StringBuilder();
         for (long p = start; p < end; p++) {
-            w.append(recent[(int) (p % recent.length)]);
+            w.append(recent[(int) p & mask]);
         }
         return w.toString();
     }
