@@ -213,6 +213,33 @@ public class FilterIT extends MailroomTestSupport {
         assertFalse(executeCommand("mail:quarantine-list").contains(id));
     }
 
+    @Test(timeout = 180_000)
+    public void t4_dlpCountsValidIdNumbersOnlyAndRefusesOverItsThreshold() throws Exception {
+        Path rules = Path.of(System.getProperty("karaf.etc")).resolve("mailroom-dlp.rules");
+        writeAtomically(rules, "reject/2 cn-id\n");
+        getOsgiService(ContentFilter.class, "(" + ContentFilter.NAME + "=dlp)", TIMEOUT);
+        String two = "Subject: list\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+                + "张三 11010519491231002X\r\n李四 ４４０３０４１９９００３０７１２３Ｘ\r\n";
+        Poll.until("the DLP rules in force", TIMEOUT, () -> {
+            try {
+                return send(smtpPort(), "EHLO", "demo@localhost", two).code() == 550;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        SmtpClient.Reply refused = send(smtpPort(), "EHLO", "demo@localhost", two);
+        assertEquals("5.7.1 Message refused by the data-loss policy (rule at line 1)", refused.text());
+        String marker = "dlp-" + System.nanoTime();
+        SmtpClient.Reply accepted = send(
+                smtpPort(),
+                "EHLO",
+                "demo@localhost",
+                two.replace("Subject: list", "X-Marker: " + marker)
+                        .replace("11010519491231002X", "110105194912310021"));
+        assertEquals("a number whose check character fails does not count: " + accepted, 250, accepted.code());
+        retrieveByMarker(marker);
+    }
+
     // ---- helpers
 
     private SmtpClient.Reply send(int port, String hello, String to, String message) throws Exception {

@@ -22,11 +22,14 @@ record Rule(int line, Action action, int threshold, Kind kind, String pattern) {
     enum Kind {
         WORD,
         WORDS,
-        REGEX
+        REGEX,
+        /** One of the data-loss detectors ({@link Detector#BUILT_IN}); the pattern is its name. */
+        DETECTOR
     }
 
     String describe() {
         String shown = pattern.length() > 40 ? pattern.substring(0, 40) + "..." : pattern;
-        return "rule at line " + line + " (" + kind.name().toLowerCase(java.util.Locale.ROOT) + " " + shown + ")";
+        return "rule at line " + line + " ("
+                + (kind == Kind.DETECTOR ? shown : kind.name().toLowerCase(java.util.Locale.ROOT) + " " + shown) + ")";
     }
 }

@@ -1,7 +1,6 @@
 package org.mailroom.filter.words.internal;
 
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * A parsed rules file: the rules, one automaton over every word of every word rule (each word
@@ -12,8 +11,8 @@ import java.util.regex.Pattern;
  * @param wordRules for each word of the automaton, the indexes of its rules
  * @param latinEdges for each word, whether it must start and end at a word boundary (a word
  *     that begins and ends with a Latin letter or digit must not be part of a longer word)
- * @param regexRules the index of the rule of each expression
- * @param regexes the expressions, over folded text, one line at a time
+ * @param regexRules the index of the rule of each detector
+ * @param regexes the detectors (regex rules and the data-loss kinds), over folded text, a line at a time
  * @param folding how text and words are folded
  * @param words how many distinct words the automaton holds
  */
@@ -23,7 +22,7 @@ record Rules(
         int[][] wordRules,
         boolean[] latinEdges,
         int[] regexRules,
-        List<Pattern> regexes,
+        List<Detector> regexes,
         Folding folding,
         int words) {
 

@@ -40,7 +40,7 @@ final class RulesParser {
         List<Rule> rules = new ArrayList<>();
         Map<String, List<Integer>> words = new LinkedHashMap<>();
         List<Integer> regexRules = new ArrayList<>();
-        List<Pattern> regexes = new ArrayList<>();
+        List<Detector> regexes = new ArrayList<>();
         Set<Path> files = new TreeSet<>();
         files.add(file);
         for (int n = 0; n < lines.size(); n++) {
@@ -50,7 +50,12 @@ final class RulesParser {
                 continue;
             }
             String[] parts = text.split("\\s+", 3);
-            if (parts.length < 3) {
+            boolean detector = parts.length >= 2 && Detector.BUILT_IN.containsKey(parts[1].toLowerCase(Locale.ROOT));
+            if (detector && parts.length > 2) {
+                problems.add(file + ":" + lineNo + ": " + parts[1] + " takes no pattern, got \"" + parts[2] + "\"");
+                continue;
+            }
+            if (parts.length < 3 && !detector) {
                 problems.add(file + ":" + lineNo + ": expected ACTION[/COUNT] KIND PATTERN, got \"" + text + "\"");
                 continue;
             }
@@ -78,12 +83,13 @@ final class RulesParser {
             }
             Rule.Kind kind;
             try {
-                kind = Rule.Kind.valueOf(parts[1].toUpperCase(Locale.ROOT));
+                kind = detector ? Rule.Kind.DETECTOR : Rule.Kind.valueOf(parts[1].toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                problems.add(file + ":" + lineNo + ": unknown kind \"" + parts[1] + "\" (word, words or regex)");
+                problems.add(file + ":" + lineNo + ": unknown kind \"" + parts[1]
+                        + "\" (word, words, regex, cn-id, bank-card, cn-mobile or email)");
                 continue;
             }
-            String pattern = parts[2];
+            String pattern = detector ? parts[1].toLowerCase(Locale.ROOT) : parts[2];
             int index = rules.size();
             switch (kind) {
                 case WORD -> {
@@ -122,13 +128,17 @@ final class RulesParser {
                 }
                 case REGEX -> {
                     try {
-                        regexes.add(Pattern.compile(pattern));
+                        regexes.add(Detector.regex(Pattern.compile(pattern)));
                         regexRules.add(index);
                     } catch (PatternSyntaxException e) {
                         problems.add(file + ":" + lineNo + ": bad regular expression: " + e.getDescription()
                                 + " near index " + e.getIndex());
                         continue;
                     }
+                }
+                case DETECTOR -> {
+                    regexes.add(Detector.BUILT_IN.get(pattern));
+                    regexRules.add(index);
                 }
             }
             rules.add(new Rule(lineNo, action, threshold, kind, pattern));

@@ -152,9 +152,13 @@ final class WordsSession implements FilterSession, WordMatcher.Hits {
     private void matchLine() {
         if (line.length() > 0) {
             for (int i = 0; i < rules.regexes().size(); i++) {
-                Matcher m = rules.regexes().get(i).matcher(line);
+                Detector detector = rules.regexes().get(i);
+                Matcher m = detector.pattern().matcher(line);
                 int rule = rules.regexRules()[i];
                 while (m.find()) {
+                    if (!detector.valid().test(m.group())) {
+                        continue;
+                    }
                     counts[rule]++;
                     if (firstMatch[rule] == null) {
                         firstMatch[rule] = m.group();

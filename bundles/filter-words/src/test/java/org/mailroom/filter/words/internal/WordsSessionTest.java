@@ -124,6 +124,42 @@ public class WordsSessionTest {
     }
 
     @Test
+    public void dataLossDetectorsCountValidNumbersOnlyAgainstTheirThresholds() throws Exception {
+        Rules rules = rules("quarantine/3 cn-id\nreject bank-card\ntag/2 cn-mobile\ntag email\n");
+        String ids = "客户 11010519491231002X、44030419900307123X,\n31011519851101456X";
+        assertEquals(
+                FilterVerdict.Action.QUARANTINE,
+                run(rules, "", "text/plain", ids).action());
+        assertEquals(
+                "a wrong check digit does not count",
+                FilterVerdict.Action.ACCEPT,
+                run(rules, "", "text/plain", ids.replace("31011519851101456X", "310115198511014561"))
+                        .action());
+        assertEquals(
+                "full-width digits are digits",
+                FilterVerdict.Action.REJECT,
+                run(rules, "", "text/plain", "卡号：６２２８ ４８００ ００００ ０００７").action());
+        assertEquals(
+                FilterVerdict.Action.ACCEPT,
+                run(rules, "", "text/plain", "order 4111111111111112").action());
+        FilterVerdict tagged = run(rules, "", "text/plain", "call 13800138000 or +86 13912345678, mail a.b@example.cn");
+        assertEquals(FilterVerdict.Action.ACCEPT, tagged.action());
+        assertEquals("line 3, line 4", tagged.headerChanges().get(0).value());
+        assertTrue(
+                "a detector takes no pattern",
+                assertThrowsRules("reject cn-id 123\n").get(0).contains(": cn-id takes no pattern"));
+    }
+
+    private List<String> assertThrowsRules(String text) throws IOException {
+        try {
+            rules(text);
+        } catch (RulesException e) {
+            return e.problems();
+        }
+        throw new AssertionError("rules accepted: " + text);
+    }
+
+    @Test
     public void aWordsFileHoldsTheDictionary() throws Exception {
         Path dir = folder.newFolder("words").toPath();
         Files.writeString(dir.resolve("banned.txt"), "# list\n甲乙\n丙丁\n\nfoo bar\n", UTF_8);
