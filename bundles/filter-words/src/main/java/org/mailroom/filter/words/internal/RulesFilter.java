@@ -93,6 +93,9 @@ final class RulesFilter {
         if (current == null) {
             return () -> FilterVerdict.defer("Content filter rules not loaded, try again later");
         }
+        if (current.rules().rules().isEmpty()) {
+            return FilterVerdict::accept; // no rules: nothing to fold or scan
+        }
         return new WordsSession(current.rules(), settings);
     }
 

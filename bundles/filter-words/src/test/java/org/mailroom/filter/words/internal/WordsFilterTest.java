@@ -79,6 +79,9 @@ public class WordsFilterTest {
     public void aMissingRulesFileMeansNoRulesAndBadSettingsNameTheKey() throws Exception {
         activate(config("none.rules", 2), folder.getRoot().toPath());
         assertEquals(0, filter.rules().rules().size());
+        assertEquals(
+                "no rules: a session that does nothing but accept", false, filter.open(null) instanceof WordsSession);
+        assertEquals(FilterVerdict.Action.ACCEPT, filter.open(null).finish().action());
         IllegalArgumentException e =
                 assertThrows(IllegalArgumentException.class, () -> WordsFilter.settings(config("x", 0), Map.of()));
         assertTrue(e.getMessage(), e.getMessage().contains("key reloadIntervalSeconds"));
