@@ -251,9 +251,7 @@ public class LocalDelivery implements DeliveryService {
                 result.verdict().reason(),
                 null,
                 0);
-        try (InputStream message = new SequenceInputStream(
-                new ByteArrayInputStream(traceHeaders(delivery)),
-                delivery.message().open())) {
+        try (InputStream message = asDelivered(delivery, List.of())) {
             String id = current.hold(held, message);
             LOG.info(
                     "Filter {} quarantined {} for {} as {}: {}",
@@ -270,10 +268,7 @@ public class LocalDelivery implements DeliveryService {
     }
 
     private static Verdict store(MailStore current, Delivery delivery, List<HeaderChange> changes) {
-        try (InputStream message = new SequenceInputStream(Collections.enumeration(List.of(
-                new ByteArrayInputStream(traceHeaders(delivery)),
-                new ByteArrayInputStream(HeaderEditor.addedFields(changes)),
-                withRemovals(delivery.message().open(), changes))))) {
+        try (InputStream message = asDelivered(delivery, changes)) {
             boolean now = current.deliverOnce(delivery.user(), delivery.key(), message);
             if (!now) {
                 LOG.info(
@@ -289,8 +284,16 @@ public class LocalDelivery implements DeliveryService {
         }
     }
 
-    private static InputStream withRemovals(InputStream message, List<HeaderChange> changes) {
-        return changes.stream().anyMatch(c -> !c.add()) ? new HeaderEditor(message, changes) : message;
+    /** The message as it goes into a mailbox (or the quarantine): trace headers, the filters' changes. */
+    private static InputStream asDelivered(Delivery delivery, List<HeaderChange> changes) throws IOException {
+        InputStream message = delivery.message().open();
+        if (changes.stream().anyMatch(c -> !c.add())) {
+            message = new HeaderEditor(message, changes);
+        }
+        return new SequenceInputStream(Collections.enumeration(List.of(
+                new ByteArrayInputStream(traceHeaders(delivery)),
+                new ByteArrayInputStream(HeaderEditor.addedFields(changes)),
+                message)));
     }
 
     private static String name(ServiceReference<?> reference) {

@@ -69,10 +69,7 @@ public class QuarantineComponent implements Quarantine {
         }
         try {
             quarantine = new QuarantineStore(dir.toAbsolutePath().normalize(), config.fsync(), () -> store);
-            LOG.info(
-                    "Quarantine at {} ({} message(s) held)",
-                    quarantine.directory(),
-                    quarantine.list().size());
+            LOG.info("Quarantine at {} ({} message(s) held)", quarantine.directory(), quarantine.count());
         } catch (IOException e) {
             String problem = "Bad configuration in " + file + ": key directory: cannot use " + dir + ": " + e;
             LOG.error("{}; the quarantine stays inactive", problem);

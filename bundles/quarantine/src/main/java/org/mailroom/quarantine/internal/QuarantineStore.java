@@ -122,6 +122,17 @@ final class QuarantineStore implements Quarantine {
         return id;
     }
 
+    /** How many messages are held (their directories, without reading them). */
+    int count() throws IOException {
+        int n = 0;
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(directory, Files::isDirectory)) {
+            for (Path dir : dirs) {
+                n += dir.equals(incoming) ? 0 : 1;
+            }
+        }
+        return n;
+    }
+
     @Override
     public List<HeldMessage> list() throws IOException {
         List<HeldMessage> held = new ArrayList<>();

@@ -29,7 +29,7 @@ final class RulesFilter {
     private static final Logger LOG = LoggerFactory.getLogger(RulesFilter.class);
 
     /** A loaded version: the rules and what the files looked like when they were read. */
-    private record Loaded(Rules rules, List<Stamp> stamps) {}
+    private record Loaded(Rules rules, List<Path> wordFiles) {}
 
     private record Stamp(Path file, Object modified, long size, Object key) {
         static Stamp of(Path file) {
@@ -108,25 +108,16 @@ final class RulesFilter {
     /** Reads the rules again if the rules file or a words file changed since the last attempt. */
     synchronized void reloadIfChanged() {
         Settings current = settings;
-        List<Stamp> stamps = new ArrayList<>();
-        stamps.add(Stamp.of(current.rulesFile()));
-        for (Stamp s : loaded == null ? List.<Stamp>of() : loaded.stamps()) {
-            if (!s.file().equals(current.rulesFile())) {
-                stamps.add(Stamp.of(s.file()));
-            }
-        }
+        List<Stamp> stamps = stamps(current.rulesFile(), loaded == null ? List.of() : loaded.wordFiles());
         if (Objects.equals(stamps, lastAttempt)) {
             return;
         }
         lastAttempt = stamps;
         try {
             RulesParser.Parsed parsed = RulesParser.parse(current.rulesFile(), current.folding());
-            List<Stamp> read = new ArrayList<>();
-            for (Path f : parsed.files()) {
-                read.add(Stamp.of(f));
-            }
-            loaded = new Loaded(parsed.rules(), read);
-            lastAttempt = orderedLikeAttempts(read, current.rulesFile());
+            List<Path> wordFiles = List.copyOf(parsed.wordFiles());
+            loaded = new Loaded(parsed.rules(), wordFiles);
+            lastAttempt = stamps(current.rulesFile(), wordFiles);
             LOG.info(
                     "{}: {} rule(s), {} distinct word(s), {} expression(s) from {}",
                     title,
@@ -145,12 +136,12 @@ final class RulesFilter {
         }
     }
 
-    /** The stamps as the next check lists them: the rules file first, then the others. */
-    private static List<Stamp> orderedLikeAttempts(List<Stamp> read, Path rulesFile) {
-        List<Stamp> ordered = new ArrayList<>();
-        read.stream().filter(s -> s.file().equals(rulesFile)).forEach(ordered::add);
-        read.stream().filter(s -> !s.file().equals(rulesFile)).forEach(ordered::add);
-        return ordered;
+    /** What the rules file and the word files look like now, the rules file first. */
+    private static List<Stamp> stamps(Path rulesFile, List<Path> wordFiles) {
+        List<Stamp> stamps = new ArrayList<>();
+        stamps.add(Stamp.of(rulesFile));
+        wordFiles.forEach(f -> stamps.add(Stamp.of(f)));
+        return stamps;
     }
 
     private String keeping() {

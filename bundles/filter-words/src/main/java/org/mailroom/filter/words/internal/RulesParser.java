@@ -31,8 +31,8 @@ final class RulesParser {
 
     private RulesParser() {}
 
-    /** The rules of the file and the files it names (for change detection). */
-    record Parsed(Rules rules, Set<Path> files) {}
+    /** The rules of the file and the word files it names (for change detection). */
+    record Parsed(Rules rules, Set<Path> wordFiles) {}
 
     static Parsed parse(Path file, Folding folding) throws IOException, RulesException {
         List<String> lines = readLines(file);
@@ -42,7 +42,6 @@ final class RulesParser {
         List<Integer> regexRules = new ArrayList<>();
         List<Detector> regexes = new ArrayList<>();
         Set<Path> files = new TreeSet<>();
-        files.add(file);
         for (int n = 0; n < lines.size(); n++) {
             String text = lines.get(n).strip();
             int lineNo = n + 1;
