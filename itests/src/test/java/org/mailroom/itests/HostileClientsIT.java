@@ -11,7 +11,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -20,6 +19,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Dictionary;
@@ -34,6 +35,9 @@ import org.mailroom.api.auth.AuthResult;
 import org.mailroom.api.auth.Authenticator;
 import org.mailroom.api.auth.Credentials;
 import org.mailroom.api.auth.UserDirectory;
+import org.mailroom.api.store.MailStore;
+import org.mailroom.api.store.MessageInfo;
+import org.mailroom.testing.Heap;
 import org.mailroom.testing.TrustAll;
 import org.mailroom.testing.exam.MailroomTestSupport;
 import org.ops4j.pax.exam.Option;
@@ -184,7 +188,7 @@ public class HostileClientsIT extends MailroomTestSupport {
 
     @Test(timeout = 120_000)
     public void aClientThatPipelinesWithoutReadingCannotGrowTheHeap() throws Exception {
-        long before = usedHeapAfterGc();
+        long before = Heap.usedAfterGc();
         byte[] commands = "CAPA\r\n".repeat(10_000).getBytes(StandardCharsets.US_ASCII);
         long sent = 0;
         try (Socket s = socket("127.0.6.1", pop3Port())) {
@@ -212,13 +216,115 @@ public class HostileClientsIT extends MailroomTestSupport {
             } catch (IOException closedByTheWatchdog) {
                 // the write blocked until the watchdog closed the socket
             }
-            long growth = usedHeapAfterGc() - before;
+            long growth = Heap.usedAfterGc() - before;
             System.out.println("HostileClientsIT: a client wrote " + sent
                     + " octets of CAPA without reading; heap grew " + growth / 1024 + " KiB");
             // The kernel buffers on both sides hold a few MB at most; the rest must wait for the server.
             assertTrue("the server read " + sent + " octets from a client that reads nothing", sent < 32_000_000);
             assertTrue("heap grew by " + growth + " octets", growth < 32L * 1024 * 1024);
             watchdog.interrupt();
+        }
+    }
+
+    @Test(timeout = 180_000)
+    public void aTwentyMegabyteRetrToAClientThatStopsReadingLeavesTheHeapFlat() throws Exception {
+        addPlainUser("big", "big-password");
+        int lines = 20 * 1024 * 1024 / 78;
+        MessageDigest sent = MessageDigest.getInstance("SHA-256");
+        MailStore store = getOsgiService(MailStore.class);
+        store.deliver("big", new DigestInputStream(new TwentyMegabytes(lines), sent));
+        // The user's mailbox also holds the welcome messages: find the big one, in POP3's order.
+        List<MessageInfo> listed = store.list("big");
+        int number = 0;
+        for (int i = 0; i < listed.size(); i++) {
+            if (listed.get(i).size() > listed.get(number).size()) {
+                number = i;
+            }
+        }
+        long size = listed.get(number).size();
+        byte[] expected = sent.digest();
+        long before = Heap.usedAfterGc();
+        try (Socket s = new Socket()) {
+            s.setReceiveBufferSize(64 * 1024);
+            s.bind(new InetSocketAddress(InetAddress.getByName("127.0.9.1"), 0));
+            s.connect(new InetSocketAddress(LOCALHOST, pop3Port()), 10_000);
+            s.setSoTimeout(30_000);
+            InputStream in = new BufferedInputStream(s.getInputStream(), 8192);
+            OutputStream out = s.getOutputStream();
+            readLine(in);
+            out.write("USER big\r\nPASS big-password\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertTrue(readLine(in).startsWith("+OK"));
+            assertTrue(readLine(in).startsWith("+OK"));
+            out.write(("RETR " + (number + 1) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            assertEquals("+OK " + size + " octets", readLine(in));
+            MessageDigest received = MessageDigest.getInstance("SHA-256");
+            long octets = 0;
+            for (int i = 0; i < lines / 20; i++) {
+                octets += received(readLine(in), received);
+            }
+            // Stop reading until the kernel buffers are full and the server can send no more.
+            int waiting = -1;
+            for (int unchanged = 0; unchanged < 5; ) {
+                Thread.sleep(100);
+                int now = s.getInputStream().available();
+                unchanged = now == waiting ? unchanged + 1 : 0;
+                waiting = now;
+            }
+            long growth = Heap.usedAfterGc() - before;
+            String line;
+            while (!(line = readLine(in)).equals(".")) {
+                octets += received(line, received);
+            }
+            System.out.println("HostileClientsIT: a " + size + "-octet RETR to a client that stopped reading"
+                    + " grew the heap by " + growth / 1024 + " KiB");
+            assertEquals("octets of the message", size, octets);
+            assertTrue("the message changed on its way", MessageDigest.isEqual(expected, received.digest()));
+            assertTrue("heap grew by " + growth + " octets", growth < 8L * 1024 * 1024);
+            out.write("QUIT\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertTrue(readLine(in).startsWith("+OK"));
+        }
+    }
+
+    /** Adds one line of a RETR, unstuffed and with its CRLF, to the digest; returns its octets. */
+    private static long received(String line, MessageDigest digest) {
+        String unstuffed = line.startsWith(".") ? line.substring(1) : line;
+        byte[] octets = (unstuffed + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        digest.update(octets);
+        return octets.length;
+    }
+
+    /** A message of {@code lines} 78-octet lines, some starting with a dot, made as it is read. */
+    private static final class TwentyMegabytes extends InputStream {
+        private final byte[] head = "Subject: twenty megabytes\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+        private final int lines;
+        private long position;
+
+        TwentyMegabytes(int lines) {
+            this.lines = lines;
+        }
+
+        @Override
+        public int read() {
+            long length = head.length + 78L * lines;
+            if (position >= length) {
+                return -1;
+            }
+            long p = position++;
+            if (p < head.length) {
+                return head[(int) p];
+            }
+            long line = (p - head.length) / 78;
+            int column = (int) ((p - head.length) % 78);
+            if (column == 76) {
+                return '\r';
+            }
+            if (column == 77) {
+                return '\n';
+            }
+            if (column == 0 && line % 7 == 0) {
+                return '.';
+            }
+            return 'a' + (int) ((line + column) % 26);
         }
     }
 
@@ -298,6 +404,10 @@ public class HostileClientsIT extends MailroomTestSupport {
             boolean ok = answer.startsWith("+OK");
             assertEquals(answer, password.equals("demo") || password.endsWith("-password"), ok);
             out.write("QUIT\r\n".getBytes(StandardCharsets.US_ASCII));
+            // The lock is released before the QUIT reply: wait for it, so the next login is not IN-USE.
+            if (ok) {
+                readLine(in);
+            }
             return millis;
         }
     }
@@ -390,13 +500,6 @@ public class HostileClientsIT extends MailroomTestSupport {
         while (in.read(buffer) >= 0) {
             // until the server closes
         }
-    }
-
-    private static long usedHeapAfterGc() {
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-        }
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
     private static Path karafLog() {
