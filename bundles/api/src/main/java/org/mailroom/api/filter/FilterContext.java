@@ -1,5 +1,7 @@
 package org.mailroom.api.filter;
 
+import java.io.IOException;
+import java.io.InputStream;
 import org.osgi.annotation.versioning.ProviderType;
 
 /** What a filter knows of a delivery before it sees the message. */
@@ -20,4 +22,11 @@ public interface FilterContext {
 
     /** The message's size in octets, in wire form. */
     long size();
+
+    /**
+     * The message as the delivery received it, in wire form (CRLF lines, without the trace fields
+     * the delivery adds), read again from the spool on each call: for a filter that hands the
+     * whole message to a scanner. The caller closes it.
+     */
+    InputStream message() throws IOException;
 }

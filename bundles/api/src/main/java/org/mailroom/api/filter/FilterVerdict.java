@@ -31,12 +31,23 @@ public final class FilterVerdict {
     private final String reply;
     private final String reason;
     private final List<HeaderChange> headerChanges;
+    private final List<MessageRewrite> rewrites;
 
     private FilterVerdict(Action action, String reply, String reason, List<HeaderChange> headerChanges) {
+        this(action, reply, reason, headerChanges, List.of());
+    }
+
+    private FilterVerdict(
+            Action action,
+            String reply,
+            String reason,
+            List<HeaderChange> headerChanges,
+            List<MessageRewrite> rewrites) {
         this.action = action;
         this.reply = reply;
         this.reason = reason;
         this.headerChanges = headerChanges;
+        this.rewrites = rewrites;
     }
 
     public static FilterVerdict accept() {
@@ -79,7 +90,7 @@ public final class FilterVerdict {
      * text for the sender, who should not learn which word or pattern matched) says less.
      */
     public FilterVerdict withReason(String reason) {
-        return new FilterVerdict(action, reply, oneLine(reason), headerChanges);
+        return new FilterVerdict(action, reply, oneLine(reason), headerChanges, rewrites);
     }
 
     /** This verdict with a header field added on top of the message when it is delivered. */
@@ -92,10 +103,21 @@ public final class FilterVerdict {
         return with(new HeaderChange(false, name, ""));
     }
 
+    /**
+     * This verdict with a rewrite of the message (a footer, a changed part) applied when it is
+     * delivered, after the header changes and after the rewrites of filters earlier in the chain.
+     */
+    public FilterVerdict withRewrite(MessageRewrite rewrite) {
+        Objects.requireNonNull(rewrite, "rewrite");
+        List<MessageRewrite> next = new ArrayList<>(rewrites);
+        next.add(rewrite);
+        return new FilterVerdict(action, reply, reason, headerChanges, Collections.unmodifiableList(next));
+    }
+
     private FilterVerdict with(HeaderChange change) {
         List<HeaderChange> changes = new ArrayList<>(headerChanges);
         changes.add(change);
-        return new FilterVerdict(action, reply, reason, Collections.unmodifiableList(changes));
+        return new FilterVerdict(action, reply, reason, Collections.unmodifiableList(changes), rewrites);
     }
 
     public Action action() {
@@ -117,11 +139,17 @@ public final class FilterVerdict {
         return headerChanges;
     }
 
+    /** The rewrites of the message, in the order they were asked for. */
+    public List<MessageRewrite> rewrites() {
+        return rewrites;
+    }
+
     @Override
     public String toString() {
         return action
                 + (reply != null ? " " + reply : reason.isEmpty() ? "" : " (" + reason + ")")
-                + (headerChanges.isEmpty() ? "" : " " + headerChanges);
+                + (headerChanges.isEmpty() ? "" : " " + headerChanges)
+                + (rewrites.isEmpty() ? "" : " " + rewrites.size() + " rewrite(s)");
     }
 
     private static String reply(int kind, int code, String status, String text) {

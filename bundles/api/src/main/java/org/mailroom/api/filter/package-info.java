@@ -18,7 +18,7 @@
  * does not know one defers the message); the records never gain, lose or reorder a component in
  * a minor version.
  */
-@Version("1.0.0")
+@Version("1.1.0")
 @Export
 package org.mailroom.api.filter;
 

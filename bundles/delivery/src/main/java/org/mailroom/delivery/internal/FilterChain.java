@@ -14,6 +14,7 @@ import org.mailroom.api.filter.FilterSession;
 import org.mailroom.api.filter.FilterVerdict;
 import org.mailroom.api.filter.FilterVerdict.Action;
 import org.mailroom.api.filter.HeaderChange;
+import org.mailroom.api.filter.MessageRewrite;
 import org.mailroom.api.filter.MimeField;
 import org.mailroom.api.filter.MimePart;
 import org.mailroom.api.protocol.LogText;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * Runs the content filters on one delivery: parses the message once and feeds every filter's
  * session, then combines their verdicts. The most severe action wins (reject, defer, quarantine,
  * accept); among the filters with that action the first in the chain's order gives the reply and
- * the reason; an accepted message gets the header changes of every filter, in the chain's order.
+ * the reason; an accepted message gets the header changes and rewrites of every filter, in the
+ * chain's order.
  * A filter that throws is taken to defer: a message is never let through a filter unfiltered.
  */
 final class FilterChain {
@@ -36,7 +38,11 @@ final class FilterChain {
 
     /** The combined verdict: the deciding filter (null for a plain accept) and the changes to make. */
     record Result(
-            FilterVerdict.Action action, String filter, FilterVerdict verdict, List<HeaderChange> headerChanges) {}
+            FilterVerdict.Action action,
+            String filter,
+            FilterVerdict verdict,
+            List<HeaderChange> headerChanges,
+            List<MessageRewrite> rewrites) {}
 
     private FilterChain() {}
 
@@ -69,17 +75,19 @@ final class FilterChain {
     private static Result combine(List<Running> running) {
         Running decisive = null;
         List<HeaderChange> changes = new ArrayList<>();
+        List<MessageRewrite> rewrites = new ArrayList<>();
         for (Running r : running) {
             changes.addAll(r.verdict.headerChanges());
+            rewrites.addAll(r.verdict.rewrites());
             if (r.verdict.action() != Action.ACCEPT
                     && (decisive == null || severity(r.verdict.action()) > severity(decisive.verdict.action()))) {
                 decisive = r;
             }
         }
         if (decisive == null) {
-            return new Result(Action.ACCEPT, null, FilterVerdict.accept(), List.copyOf(changes));
+            return new Result(Action.ACCEPT, null, FilterVerdict.accept(), List.copyOf(changes), List.copyOf(rewrites));
         }
-        return new Result(decisive.verdict.action(), decisive.name, decisive.verdict, List.of());
+        return new Result(decisive.verdict.action(), decisive.name, decisive.verdict, List.of(), List.of());
     }
 
     private static int severity(Action action) {
@@ -116,6 +124,11 @@ final class FilterChain {
             @Override
             public long size() {
                 return delivery.message().size();
+            }
+
+            @Override
+            public InputStream message() throws IOException {
+                return delivery.message().open();
             }
         };
     }

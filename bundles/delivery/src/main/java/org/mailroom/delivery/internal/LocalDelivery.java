@@ -2,12 +2,15 @@ package org.mailroom.delivery.internal;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.SequenceInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -21,6 +24,7 @@ import org.mailroom.api.filter.ContentFilter;
 import org.mailroom.api.filter.FilterVerdict;
 import org.mailroom.api.filter.HeaderChange;
 import org.mailroom.api.filter.HeldMessage;
+import org.mailroom.api.filter.MessageRewrite;
 import org.mailroom.api.filter.Quarantine;
 import org.mailroom.api.protocol.LogText;
 import org.mailroom.api.store.MailStore;
@@ -70,6 +74,11 @@ public class LocalDelivery implements DeliveryService {
                 description =
                         "Content filters (their mailroom.filter.name) without which mail is deferred, comma-separated")
         String requiredFilters() default "";
+
+        @AttributeDefinition(
+                description =
+                        "Folder for the work files of messages a filter rewrites; empty: the JVM's temporary folder")
+        String workDirectory() default "";
     }
 
     @Reference(
@@ -91,6 +100,7 @@ public class LocalDelivery implements DeliveryService {
             new ConcurrentSkipListMap<>(Comparator.reverseOrder());
 
     private volatile List<String> requiredFilters = List.of();
+    private volatile String workDirectory = "";
 
     @Reference(
             name = "filters",
@@ -120,6 +130,7 @@ public class LocalDelivery implements DeliveryService {
     /** A bad requiredFilters leaves the delivery service unregistered (mail waits in the spool). */
     @Activate
     void activate(Config config, Map<String, Object> properties) {
+        workDirectory = config.workDirectory().strip();
         try {
             requiredFilters = parseRequired(config.requiredFilters());
         } catch (IllegalArgumentException e) {
@@ -135,6 +146,7 @@ public class LocalDelivery implements DeliveryService {
     /** A bad edit keeps the previous list in force. */
     @Modified
     void modified(Config config, Map<String, Object> properties) {
+        workDirectory = config.workDirectory().strip();
         try {
             requiredFilters = parseRequired(config.requiredFilters());
             LOG.info("Local delivery requires the content filters {}", requiredFilters);
@@ -177,6 +189,7 @@ public class LocalDelivery implements DeliveryService {
             }
         }
         List<HeaderChange> changes = List.of();
+        List<MessageRewrite> rewrites = List.of();
         if (!chain.isEmpty()) {
             FilterChain.Result result;
             try {
@@ -191,8 +204,59 @@ public class LocalDelivery implements DeliveryService {
                 return refused;
             }
             changes = result.headerChanges();
+            rewrites = result.rewrites();
         }
-        return store(current, delivery, changes);
+        if (rewrites.isEmpty()) {
+            try (InputStream message = asDelivered(delivery, changes)) {
+                return store(current, delivery, message);
+            } catch (IOException e) {
+                return Verdict.retry("cannot read the spooled message: " + e);
+            }
+        }
+        return storeRewritten(current, delivery, changes, rewrites);
+    }
+
+    /**
+     * Streams the message through the filters' rewrites, each into a work file, and delivers the
+     * last. A rewrite that fails defers the delivery; the work files go in every case.
+     */
+    private Verdict storeRewritten(
+            MailStore current, Delivery delivery, List<HeaderChange> changes, List<MessageRewrite> rewrites) {
+        List<Path> work = new ArrayList<>();
+        try {
+            Path folder = workDirectory.isEmpty() ? null : Files.createDirectories(Path.of(workDirectory));
+            InputStream message = edited(delivery, changes);
+            for (MessageRewrite rewrite : rewrites) {
+                Path file = folder == null
+                        ? Files.createTempFile("mailroom-rewrite-", ".eml")
+                        : Files.createTempFile(folder, "rewrite-", ".eml");
+                work.add(file);
+                try (InputStream in = message;
+                        OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 64 * 1024)) {
+                    rewrite.rewrite(in, out);
+                }
+                message = Files.newInputStream(file);
+            }
+            try (InputStream rewritten =
+                    new SequenceInputStream(new ByteArrayInputStream(traceHeaders(delivery)), message)) {
+                return store(current, delivery, rewritten);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn(
+                    "A content filter's rewrite of {} for {} failed: {}",
+                    delivery.key(),
+                    LogText.of(delivery.user()),
+                    e.toString());
+            return Verdict.retry("a content filter's rewrite failed: " + e);
+        } finally {
+            for (Path file : work) {
+                try {
+                    Files.deleteIfExists(file);
+                } catch (IOException e) {
+                    LOG.warn("Cannot delete the work file {}: {}", file, e.toString());
+                }
+            }
+        }
     }
 
     /** The verdict for a message the filters did not accept, null for an accepted one. */
@@ -267,8 +331,8 @@ public class LocalDelivery implements DeliveryService {
         }
     }
 
-    private static Verdict store(MailStore current, Delivery delivery, List<HeaderChange> changes) {
-        try (InputStream message = asDelivered(delivery, changes)) {
+    private static Verdict store(MailStore current, Delivery delivery, InputStream message) {
+        try {
             boolean now = current.deliverOnce(delivery.user(), delivery.key(), message);
             if (!now) {
                 LOG.info(
@@ -279,21 +343,22 @@ public class LocalDelivery implements DeliveryService {
             return Verdict.delivered();
         } catch (StoreException e) {
             return e.isTemporary() ? Verdict.retry(e.getMessage()) : Verdict.failed(e.getMessage());
-        } catch (IOException e) {
-            return Verdict.retry("cannot read the spooled message: " + e);
         }
     }
 
     /** The message as it goes into a mailbox (or the quarantine): trace headers, the filters' changes. */
     private static InputStream asDelivered(Delivery delivery, List<HeaderChange> changes) throws IOException {
+        return new SequenceInputStream(new ByteArrayInputStream(traceHeaders(delivery)), edited(delivery, changes));
+    }
+
+    /** The message with the filters' header changes: what their rewrites are given. */
+    private static InputStream edited(Delivery delivery, List<HeaderChange> changes) throws IOException {
         InputStream message = delivery.message().open();
         if (changes.stream().anyMatch(c -> !c.add())) {
             message = new HeaderEditor(message, changes);
         }
-        return new SequenceInputStream(Collections.enumeration(List.of(
-                new ByteArrayInputStream(traceHeaders(delivery)),
-                new ByteArrayInputStream(HeaderEditor.addedFields(changes)),
-                message)));
+        byte[] added = HeaderEditor.addedFields(changes);
+        return added.length == 0 ? message : new SequenceInputStream(new ByteArrayInputStream(added), message);
     }
 
     private static String name(ServiceReference<?> reference) {

@@ -7,7 +7,6 @@ import static org.junit.Assert.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
-import java.lang.annotation.Annotation;
 import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.Hashtable;
@@ -76,6 +75,53 @@ public class FilterChainTest {
         Verdict held = delivery.deliver(delivery("k2-2"));
         assertEquals("no quarantine installed: held back", Verdict.Outcome.DEFERRED, held.outcome());
         assertTrue(held.reason().startsWith("451 4.7.1 "));
+        assertTrue("nothing reached the mailbox", store.messages.isEmpty());
+    }
+
+    @Test
+    public void rewritesApplyInChainOrderAfterTheHeaderChangesAndLeaveNoWorkFiles() throws Exception {
+        java.nio.file.Path work = java.nio.file.Files.createTempDirectory("delivery-work");
+        delivery.modified(
+                org.mailroom.testing.Configs.of(LocalDelivery.Config.class, Map.of("workDirectory", work.toString())),
+                Map.of());
+        add(
+                "first",
+                20,
+                seen -> FilterVerdict.accept().withHeader("X-First", "yes").withRewrite((in, out) -> {
+                    out.write(in.readAllBytes());
+                    out.write("-- first footer\r\n".getBytes(UTF_8));
+                }));
+        add(
+                "second",
+                10,
+                seen -> FilterVerdict.accept().withRewrite((in, out) -> {
+                    String message = new String(in.readAllBytes(), UTF_8);
+                    assertTrue("sees the earlier changes", message.startsWith("X-First: yes\r\n"));
+                    out.write(message.replace("-- first footer", "-- second footer")
+                            .getBytes(UTF_8));
+                }));
+        assertEquals(Verdict.delivered(), delivery.deliver(delivery("k9-0")));
+        assertEquals(
+                "Return-Path: <a@example.org>\r\nDelivered-To: bob@example.com\r\nX-First: yes\r\n" + MESSAGE
+                        + "-- second footer\r\n",
+                store.messages.get("bob/k9-0"));
+        try (java.util.stream.Stream<java.nio.file.Path> left = java.nio.file.Files.list(work)) {
+            assertEquals(List.of(), left.toList());
+        }
+    }
+
+    @Test
+    public void aRewriteThatFailsDefersTheDeliveryAndDeliversNothing() throws Exception {
+        add(
+                "broken",
+                10,
+                seen -> FilterVerdict.accept().withRewrite((in, out) -> {
+                    out.write("Subject: half".getBytes(UTF_8));
+                    throw new java.io.IOException("footer template unreadable");
+                }));
+        Verdict verdict = delivery.deliver(delivery("k9-1"));
+        assertEquals(Verdict.Outcome.RETRY, verdict.outcome());
+        assertTrue(verdict.reason(), verdict.reason().contains("footer template unreadable"));
         assertTrue("nothing reached the mailbox", store.messages.isEmpty());
     }
 
@@ -302,17 +348,7 @@ public class FilterChainTest {
     }
 
     private static LocalDelivery.Config config(String required) {
-        return new LocalDelivery.Config() {
-            @Override
-            public Class<? extends Annotation> annotationType() {
-                return LocalDelivery.Config.class;
-            }
-
-            @Override
-            public String requiredFilters() {
-                return required;
-            }
-        };
+        return org.mailroom.testing.Configs.of(LocalDelivery.Config.class, Map.of("requiredFilters", required));
     }
 
     private final Map<String, Reference> references = new LinkedHashMap<>();
