@@ -240,6 +240,74 @@ public class FilterIT extends MailroomTestSupport {
         retrieveByMarker(marker);
     }
 
+    @Test(timeout = 180_000)
+    public void t5_attachmentPolicyLooksIntoNestedZipsAndAtTheContentsType() throws Exception {
+        Path rules = Path.of(System.getProperty("karaf.etc")).resolve("mailroom-attachments.rules");
+        writeAtomically(rules, "reject extension exe,scr\nquarantine mismatch\n");
+        getOsgiService(ContentFilter.class, "(" + ContentFilter.NAME + "=attachments)", TIMEOUT);
+        byte[] program = new byte[1024];
+        program[0] = 'M';
+        program[1] = 'Z';
+        byte[] inner = zip("setup.exe", program);
+        String nested = withAttachment("holiday.zip", "application/x-zip-compressed", zip("photos/more.zip", inner));
+        Poll.until("the attachment rules in force", TIMEOUT, () -> {
+            try {
+                return send(smtpPort(), "EHLO", "demo@localhost", nested).code() == 550;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        SmtpClient.Reply refused = send(smtpPort(), "EHLO", "demo@localhost", nested);
+        assertEquals("5.7.1 Message refused by the attachment policy (rule at line 1)", refused.text());
+
+        String marker = "attachments-" + System.nanoTime();
+        byte[] docx = zip("[Content_Types].xml", "<Types/>".getBytes(UTF_8));
+        SmtpClient.Reply delivered = send(
+                smtpPort(),
+                "EHLO",
+                "demo@localhost",
+                withAttachment(
+                                "cv.docx",
+                                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                                docx)
+                        .replace("Subject: files", "X-Marker: " + marker));
+        assertEquals("a .docx is a zip: " + delivered, 250, delivered.code());
+        retrieveByMarker(marker);
+
+        // A Windows program named as a PDF: held in the quarantine, not in the mailbox.
+        String disguised = "disguised-" + System.nanoTime();
+        SmtpClient.Reply held = send(
+                smtpPort(),
+                "EHLO",
+                "demo@localhost",
+                withAttachment("invoice.pdf", "application/pdf", program)
+                        .replace("Subject: files", "X-Marker: " + disguised));
+        assertEquals(held.toString(), 250, held.code());
+        String list = executeCommand("mail:quarantine-list");
+        assertTrue(list, list.contains("by attachments: rule at line 2"));
+        assertFalse("a quarantined message is in no mailbox", mailboxHas(disguised));
+        writeAtomically(rules, "");
+    }
+
+    private static String withAttachment(String name, String type, byte[] content) {
+        return "Subject: files\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n"
+                + "--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nsee attached\r\n"
+                + "--b1\r\nContent-Type: " + type + "; name=\"" + name + "\"\r\n"
+                + "Content-Disposition: attachment; filename=\"" + name + "\"\r\n"
+                + "Content-Transfer-Encoding: base64\r\n\r\n"
+                + Base64.getMimeEncoder(76, "\r\n".getBytes(UTF_8)).encodeToString(content) + "\r\n--b1--\r\n";
+    }
+
+    private static byte[] zip(String name, byte[] content) throws java.io.IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(bytes)) {
+            zip.putNextEntry(new java.util.zip.ZipEntry(name));
+            zip.write(content);
+            zip.closeEntry();
+        }
+        return bytes.toByteArray();
+    }
+
     // ---- helpers
 
     private SmtpClient.Reply send(int port, String hello, String to, String message) throws Exception {

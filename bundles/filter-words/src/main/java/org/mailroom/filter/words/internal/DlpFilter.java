@@ -58,12 +58,12 @@ public class DlpFilter implements ContentFilter {
 
     @Activate
     void activate(Config config, Map<String, Object> properties) {
-        filter.start(Settings.required(() -> settings(config, properties), properties, PID, "the DLP filter"));
+        filter.start(() -> settings(config, properties), properties, PID, "the DLP filter");
     }
 
     @Modified
     void modified(Config config, Map<String, Object> properties) {
-        Settings.changed(() -> settings(config, properties), properties, PID).ifPresent(filter::update);
+        filter.update(() -> settings(config, properties), properties, PID);
     }
 
     @Deactivate

@@ -6,7 +6,7 @@ package org.mailroom.filter.words.internal;
  * @param line its line number, by which logs and verdicts name it
  * @param action what a message that matches it often enough gets
  * @param threshold how many matches it takes
- * @param kind word, words (a dictionary file) or regex
+ * @param kind word, words (a dictionary file), regex, a detector or an attachment kind
  * @param pattern the word, the dictionary file or the expression, as written
  */
 record Rule(int line, Action action, int threshold, Kind kind, String pattern) {
@@ -24,12 +24,41 @@ record Rule(int line, Action action, int threshold, Kind kind, String pattern) {
         WORDS,
         REGEX,
         /** One of the data-loss detectors ({@link Detector#BUILT_IN}); the pattern is its name. */
-        DETECTOR
+        DETECTOR,
+        /** Attachments (and files in zip archives) whose name ends in one of the extensions. */
+        EXTENSION,
+        /** Attachments whose type, detected from their first octets, is this one. */
+        TYPE,
+        /** Attachments larger than this, decoded. */
+        SIZE,
+        /** Attachments whose content is of another type than their Content-Type or name says. */
+        MISMATCH,
+        /** Zip archives that cannot be looked into: encrypted, damaged, or beyond the limits. */
+        UNREADABLE_ARCHIVE;
+
+        /** The kind's name in a rules file. */
+        String token() {
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
+
+        /** Kinds written without a pattern (besides the detectors). */
+        boolean takesNoPattern() {
+            return this == MISMATCH || this == UNREADABLE_ARCHIVE;
+        }
+
+        static Kind of(String token) {
+            for (Kind k : values()) {
+                if (k != DETECTOR && k.token().equals(token.toLowerCase(java.util.Locale.ROOT))) {
+                    return k;
+                }
+            }
+            throw new IllegalArgumentException(token);
+        }
     }
 
     String describe() {
         String shown = pattern.length() > 40 ? pattern.substring(0, 40) + "..." : pattern;
         return "rule at line " + line + " ("
-                + (kind == Kind.DETECTOR ? shown : kind.name().toLowerCase(java.util.Locale.ROOT) + " " + shown) + ")";
+                + (kind == Kind.DETECTOR || kind.takesNoPattern() ? shown : kind.token() + " " + shown) + ")";
     }
 }

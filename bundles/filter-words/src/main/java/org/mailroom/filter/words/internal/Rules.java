@@ -15,6 +15,7 @@ import java.util.List;
  * @param regexes the detectors (regex rules and the data-loss kinds), over folded text, a line at a time
  * @param folding how text and words are folded
  * @param words how many distinct words the automaton holds
+ * @param attachmentChecks the attachment rules, checked on every attachment and non-text part
  */
 record Rules(
         List<Rule> rules,
@@ -24,7 +25,8 @@ record Rules(
         int[] regexRules,
         List<Detector> regexes,
         Folding folding,
-        int words) {
+        int words,
+        List<AttachmentCheck> attachmentChecks) {
 
     static final Rules NONE = new Rules(
             List.of(),
@@ -34,7 +36,8 @@ record Rules(
             new int[0],
             List.of(),
             new Folding(true, true, false),
-            0);
+            0,
+            List.of());
 
     int longestWord() {
         int longest = 0;

@@ -7,10 +7,12 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.mailroom.api.filter.FilterContext;
 import org.mailroom.api.filter.FilterSession;
 import org.mailroom.api.filter.FilterVerdict;
@@ -52,6 +54,19 @@ final class RulesFilter {
 
     RulesFilter(String title) {
         this.title = title;
+    }
+
+    /**
+     * Starts with a component's settings at activation: a bad value is logged with the file and
+     * key, and fails the activation.
+     */
+    void start(Supplier<Settings> settings, Map<String, Object> properties, String pid, String what) {
+        start(Settings.required(settings, properties, pid, what));
+    }
+
+    /** A configuration edit: a bad value is logged with the file and key, and the previous settings stay. */
+    void update(Supplier<Settings> settings, Map<String, Object> properties, String pid) {
+        Settings.changed(settings, properties, pid).ifPresent(this::update);
     }
 
     /** Starts with these settings: reads the rules and checks them for changes from now on. */

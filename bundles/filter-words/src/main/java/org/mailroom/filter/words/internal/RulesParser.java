@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -16,18 +17,27 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import java.util.stream.Collectors;
 
 /**
  * Reads a rules file (UTF-8): one rule per line, {@code ACTION[/COUNT] KIND PATTERN}, {@code #}
  * comments and blank lines ignored. ACTION is {@code reject}, {@code defer}, {@code quarantine}
  * or {@code tag}; COUNT (default 1) how many matches it takes; KIND {@code word} (PATTERN is a word
  * or phrase), {@code words} (PATTERN is a UTF-8 file of words, one per line, relative to the rules
- * file's folder) or {@code regex} (a Java regular expression, matched per line). Every problem is
+ * file's folder), {@code regex} (a Java regular expression, matched per line), a data-loss
+ * detector, or an attachment kind ({@link AttachmentCheck}). Every problem is
  * reported with its file and line; one bad line rejects the whole file.
  */
 final class RulesParser {
 
     private static final int MAX_THRESHOLD = 1_000_000;
+    private static final Set<String> NO_PATTERN = Arrays.stream(Rule.Kind.values())
+            .filter(Rule.Kind::takesNoPattern)
+            .map(Rule.Kind::token)
+            .collect(Collectors.toUnmodifiableSet());
+    private static final String KINDS =
+            "word, words, regex, " + String.join(", ", new TreeSet<>(Detector.BUILT_IN.keySet()))
+                    + ", extension, type, size, mismatch or unreadable-archive";
 
     private RulesParser() {}
 
@@ -41,6 +51,7 @@ final class RulesParser {
         Map<String, List<Integer>> words = new LinkedHashMap<>();
         List<Integer> regexRules = new ArrayList<>();
         List<Detector> regexes = new ArrayList<>();
+        List<AttachmentCheck> attachments = new ArrayList<>();
         Set<Path> files = new TreeSet<>();
         for (int n = 0; n < lines.size(); n++) {
             String text = lines.get(n).strip();
@@ -50,11 +61,12 @@ final class RulesParser {
             }
             String[] parts = text.split("\\s+", 3);
             boolean detector = parts.length >= 2 && Detector.BUILT_IN.containsKey(parts[1].toLowerCase(Locale.ROOT));
-            if (detector && parts.length > 2) {
+            boolean noPattern = detector || parts.length >= 2 && NO_PATTERN.contains(parts[1].toLowerCase(Locale.ROOT));
+            if (noPattern && parts.length > 2) {
                 problems.add(file + ":" + lineNo + ": " + parts[1] + " takes no pattern, got \"" + parts[2] + "\"");
                 continue;
             }
-            if (parts.length < 3 && !detector) {
+            if (parts.length < 3 && !noPattern) {
                 problems.add(file + ":" + lineNo + ": expected ACTION[/COUNT] KIND PATTERN, got \"" + text + "\"");
                 continue;
             }
@@ -82,13 +94,12 @@ final class RulesParser {
             }
             Rule.Kind kind;
             try {
-                kind = detector ? Rule.Kind.DETECTOR : Rule.Kind.valueOf(parts[1].toUpperCase(Locale.ROOT));
+                kind = detector ? Rule.Kind.DETECTOR : Rule.Kind.of(parts[1]);
             } catch (IllegalArgumentException e) {
-                problems.add(file + ":" + lineNo + ": unknown kind \"" + parts[1]
-                        + "\" (word, words, regex, cn-id, bank-card, cn-mobile or email)");
+                problems.add(file + ":" + lineNo + ": unknown kind \"" + parts[1] + "\" (" + KINDS + ")");
                 continue;
             }
-            String pattern = detector ? parts[1].toLowerCase(Locale.ROOT) : parts[2];
+            String pattern = noPattern ? parts[1].toLowerCase(Locale.ROOT) : parts[2];
             int index = rules.size();
             switch (kind) {
                 case WORD -> {
@@ -139,11 +150,28 @@ final class RulesParser {
                     regexes.add(Detector.BUILT_IN.get(pattern));
                     regexRules.add(index);
                 }
+                default -> {
+                    try {
+                        attachments.add(
+                                switch (kind) {
+                                    case EXTENSION -> AttachmentCheck.extensions(index, pattern);
+                                    case TYPE -> AttachmentCheck.type(index, pattern);
+                                    case SIZE -> AttachmentCheck.size(index, pattern);
+                                    default -> AttachmentCheck.plain(index, kind);
+                                });
+                    } catch (IllegalArgumentException e) {
+                        problems.add(file + ":" + lineNo + ": " + e.getMessage());
+                        continue;
+                    }
+                }
             }
             rules.add(new Rule(lineNo, action, threshold, kind, pattern));
         }
         if (!problems.isEmpty()) {
             throw new RulesException(problems);
+        }
+        if (attachments.stream().anyMatch(a -> a.kind() == Rule.Kind.TYPE || a.kind() == Rule.Kind.MISMATCH)) {
+            MediaTypes.load();
         }
         List<String> distinct = new ArrayList<>(words.keySet());
         int[][] wordRules = new int[distinct.size()][];
@@ -163,7 +191,8 @@ final class RulesParser {
                 regexRules.stream().mapToInt(Integer::intValue).toArray(),
                 List.copyOf(regexes),
                 folding,
-                distinct.size());
+                distinct.size(),
+                List.copyOf(attachments));
         return new Parsed(parsed, files);
     }
 

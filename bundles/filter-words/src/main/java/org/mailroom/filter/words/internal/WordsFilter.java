@@ -58,13 +58,12 @@ public class WordsFilter implements ContentFilter {
 
     @Activate
     void activate(Config config, Map<String, Object> properties) {
-        filter.start(
-                Settings.required(() -> settings(config, properties), properties, PID, "the sensitive-words filter"));
+        filter.start(() -> settings(config, properties), properties, PID, "the sensitive-words filter");
     }
 
     @Modified
     void modified(Config config, Map<String, Object> properties) {
-        Settings.changed(() -> settings(config, properties), properties, PID).ifPresent(filter::update);
+        filter.update(() -> settings(config, properties), properties, PID);
     }
 
     @Deactivate

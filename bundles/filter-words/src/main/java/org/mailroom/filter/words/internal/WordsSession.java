@@ -11,7 +11,8 @@ import org.mailroom.api.filter.MimePart;
 /**
  * Counts the matches of every rule over one message: its Subject, and the characters of every
  * text part (bodies and text attachments; HTML without its tags). Each text is folded as the rules
- * say and scanned once by the automaton; regex rules see it line by line.
+ * say and scanned once by the automaton; regex rules see it line by line. Attachment rules are
+ * checked by an {@link AttachmentScan} on the same pass.
  */
 final class WordsSession implements FilterSession, WordMatcher.Hits {
 
@@ -34,6 +35,8 @@ final class WordsSession implements FilterSession, WordMatcher.Hits {
     private long textStart;
     private boolean htmlPart;
     private boolean textPart;
+    /** The attachment rules' part of the work, null when there are none. */
+    private final AttachmentScan attachments;
 
     WordsSession(Rules rules, Settings settings) {
         this.rules = rules;
@@ -43,6 +46,8 @@ final class WordsSession implements FilterSession, WordMatcher.Hits {
         this.firstMatch = new String[rules.rules().size()];
         this.recent = new char[Integer.highestOneBit(rules.longestWord() + 2) * 2];
         this.mask = recent.length - 1;
+        this.attachments =
+                rules.attachmentChecks().isEmpty() ? null : new AttachmentScan(rules.attachmentChecks(), this::matched);
     }
 
     @Override
@@ -58,6 +63,16 @@ final class WordsSession implements FilterSession, WordMatcher.Hits {
         textPart = part.mimeType().startsWith("text/");
         htmlPart = part.mimeType().equals("text/html");
         html.reset();
+        if (attachments != null) {
+            attachments.start(part);
+        }
+    }
+
+    @Override
+    public void content(MimePart part, byte[] octets, int offset, int length) {
+        if (attachments != null) {
+            attachments.content(octets, offset, length);
+        }
     }
 
     @Override
@@ -75,6 +90,17 @@ final class WordsSession implements FilterSession, WordMatcher.Hits {
     @Override
     public void endPart(MimePart part) {
         endText();
+        if (attachments != null) {
+            attachments.end();
+        }
+    }
+
+    /** A match of a rule that is not about text: an attachment's name, type, size or archive. */
+    private void matched(int rule, String what) {
+        counts[rule]++;
+        if (firstMatch[rule] == null) {
+            firstMatch[rule] = what;
+        }
     }
 
     private void feed(CharSequence chars) {
@@ -172,6 +198,9 @@ final class WordsSession implements FilterSession, WordMatcher.Hits {
     @Override
     public FilterVerdict finish() {
         endText();
+        if (attachments != null) {
+            attachments.discardArchive();
+        }
         Rule decisive = null;
         List<String> tags = new ArrayList<>();
         StringBuilder reason = new StringBuilder();
