@@ -289,6 +289,54 @@ public class FilterIT extends MailroomTestSupport {
         writeAtomically(rules, "");
     }
 
+    @Test(timeout = 180_000)
+    public void t6_footerAndTraceMarkInWhatPop3ReturnsAndTheCodeDecodes() throws Exception {
+        admin("feature:install mailroom-filter-footer-core");
+        getOsgiService(ContentFilter.class, "(" + ContentFilter.NAME + "=footer)", TIMEOUT);
+        try {
+            String marker = "footer-" + System.nanoTime();
+            String body = Base64.getMimeEncoder().encodeToString("你好，正文。\r\n".getBytes(UTF_8));
+            SmtpClient.Reply reply = send(
+                    smtpPort(),
+                    "EHLO",
+                    "demo@localhost",
+                    "X-Marker: " + marker + "\r\nMessage-ID: <" + marker + "@example.org>\r\nSubject: x\r\n"
+                            + "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                            + "Content-Transfer-Encoding: base64\r\n\r\n" + body + "\r\n");
+            assertEquals(reply.toString(), 250, reply.code());
+            String message = retrieveByMarker(marker);
+            java.util.regex.Matcher code = java.util.regex.Pattern.compile("\r\nX-Mailroom-Trace: ([0-9A-Z-]{19})\r\n")
+                    .matcher(message);
+            assertTrue(message, code.find());
+            String encoded = message.substring(message.indexOf("\r\n\r\n") + 4);
+            String text = new String(Base64.getMimeDecoder().decode(encoded.strip()), UTF_8);
+            assertTrue(text, text.startsWith("你好，正文。\r\n\r\n--\r\nThis message may contain confidential"));
+            assertTrue(text, text.endsWith("Ref: " + code.group(1) + "\r\n"));
+            String decoded = executeCommand("mail:trace-decode " + code.group(1).toLowerCase(java.util.Locale.ROOT));
+            assertTrue(
+                    decoded,
+                    decoded.contains("recipient  demo@localhost") && decoded.contains(marker + "@example.org"));
+
+            // S/MIME signed mail is delivered unchanged: the trace code in the header only.
+            String signed = "signed-" + System.nanoTime();
+            String signedBody = "--s\r\nContent-Type: text/plain\r\n\r\nsigned text\r\n--s\r\n"
+                    + "Content-Type: application/pkcs7-signature; name=smime.p7s\r\n"
+                    + "Content-Transfer-Encoding: base64\r\n\r\nMIAGCSqGSIb3DQEHAqCAMIACAQE=\r\n--s--\r\n";
+            reply = send(
+                    smtpPort(),
+                    "EHLO",
+                    "demo@localhost",
+                    "X-Marker: " + signed + "\r\nSubject: s\r\nMIME-Version: 1.0\r\n"
+                            + "Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\"; boundary=s\r\n\r\n"
+                            + signedBody);
+            assertEquals(reply.toString(), 250, reply.code());
+            String held = retrieveByMarker(signed);
+            assertTrue(held, held.endsWith("\r\n\r\n" + signedBody) && held.contains("\r\nX-Mailroom-Trace: "));
+        } finally {
+            admin("feature:uninstall mailroom-filter-footer-core");
+        }
+    }
+
     private static String withAttachment(String name, String type, byte[] content) {
         return "Subject: files\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n"
                 + "--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nsee attached\r\n"
