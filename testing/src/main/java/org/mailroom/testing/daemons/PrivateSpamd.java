@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import org.mailroom.testing.FreePorts;
@@ -50,6 +51,10 @@ public final class PrivateSpamd extends Daemon {
      */
     public static PrivateSpamd start(Path spamd, Path dir) throws IOException {
         Path site = Files.createDirectories(dir.resolve("site"));
+        // Run as root, spamd's children give up root for nobody, who must read the site folder.
+        for (Path readable : new Path[] {dir, site}) {
+            Files.setPosixFilePermissions(readable, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
         int copied = 0;
         try (DirectoryStream<Path> pre = Files.newDirectoryStream(Path.of(SITE), "*.pre")) {
             for (Path file : pre) {
