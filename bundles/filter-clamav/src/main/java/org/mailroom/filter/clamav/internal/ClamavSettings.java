@@ -19,6 +19,8 @@ import org.slf4j.LoggerFactory;
  * @param maxScanSize messages larger than this (octets) are not sent to clamd; 0: no limit
  * @param onTooLarge what such a message gets
  * @param header the header field of a delivered message saying whether it was scanned; empty: none
+ * @param ranking the filter's {@code service.ranking}: a cfg file gives it as a string, which the
+ *     framework would not rank by, so the component registers it as an Integer itself
  */
 record ClamavSettings(
         DaemonAddress address,
@@ -27,7 +29,8 @@ record ClamavSettings(
         OnFailure onFailure,
         long maxScanSize,
         OnTooLarge onTooLarge,
-        String header) {
+        String header,
+        int ranking) {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClamavSettings.class);
 
@@ -57,7 +60,7 @@ record ClamavSettings(
         }
         long timeout = number(properties, "timeoutSeconds", 30, 1, 3600);
         long maxScanSize = number(properties, "maxScanSize", 0, 0, Long.MAX_VALUE);
-        number(properties, "service.ranking", 100, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        int ranking = (int) number(properties, "service.ranking", 100, Integer.MIN_VALUE, Integer.MAX_VALUE);
         String header = string(properties, "header", "X-Mailroom-Virus-Scan");
         if (!header.isEmpty() && !header.chars().allMatch(c -> c > ' ' && c < 127 && c != ':')) {
             throw new IllegalArgumentException("key header: '" + header + "' is not a header field name");
@@ -69,7 +72,8 @@ record ClamavSettings(
                 choice(properties, "onFailure", OnFailure.DEFER),
                 maxScanSize,
                 choice(properties, "onTooLarge", OnTooLarge.ACCEPT_TAG),
-                header);
+                header,
+                ranking);
     }
 
     /** The settings at activation; a bad value is logged with the file and key, and fails it. */

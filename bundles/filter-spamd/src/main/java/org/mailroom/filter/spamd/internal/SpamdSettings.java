@@ -22,6 +22,8 @@ import org.slf4j.LoggerFactory;
  * @param tagScore from this score on a message is tagged as spam; empty: spamd's own threshold
  * @param quarantineScore from this score on it is quarantined; empty: never
  * @param rejectScore from this score on it is refused; empty: never
+ * @param ranking the filter's {@code service.ranking}: a cfg file gives it as a string, which the
+ *     framework would not rank by, so the component registers it as an Integer itself
  */
 record SpamdSettings(
         DaemonAddress address,
@@ -32,7 +34,8 @@ record SpamdSettings(
         OnTooLarge onTooLarge,
         OptionalDouble tagScore,
         OptionalDouble quarantineScore,
-        OptionalDouble rejectScore) {
+        OptionalDouble rejectScore,
+        int ranking) {
 
     private static final Logger LOG = LoggerFactory.getLogger(SpamdSettings.class);
 
@@ -62,7 +65,7 @@ record SpamdSettings(
         }
         long timeout = number(properties, "timeoutSeconds", 30, 1, 3600);
         long maxScanSize = number(properties, "maxScanSize", 512_000, 0, Long.MAX_VALUE);
-        number(properties, "service.ranking", 50, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        int ranking = (int) number(properties, "service.ranking", 50, Integer.MIN_VALUE, Integer.MAX_VALUE);
         OptionalDouble tag = score(properties, "tagScore");
         OptionalDouble quarantine = score(properties, "quarantineScore");
         OptionalDouble reject = score(properties, "rejectScore");
@@ -84,7 +87,8 @@ record SpamdSettings(
                 choice(properties, "onTooLarge", OnTooLarge.ACCEPT_TAG),
                 tag,
                 quarantine,
-                reject);
+                reject,
+                ranking);
     }
 
     /** The settings at activation; a bad value is logged with the file and key, and fails it. */
