@@ -1,0 +1,156 @@
+package org.mailroom.filter.clamav.internal;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ClamAV adapter's settings, from {@code etc/org.mailroom.filter.clamav.cfg}. Read from the
+ * configuration's properties as written (strings from the file, or typed values), so that a bad
+ * value is reported with its key rather than as a conversion error.
+ *
+ * @param address where clamd listens
+ * @param timeout how long connecting, and every wait for clamd to take or send octets, may take
+ * @param onVirus what an infected message gets
+ * @param onFailure what a message gets when clamd is down, slow or answers with an error
+ * @param maxScanSize messages larger than this (octets) are not sent to clamd; 0: no limit
+ * @param onTooLarge what such a message gets
+ * @param header the header field of a delivered message saying whether it was scanned; empty: none
+ * @param ranking the filter's {@code service.ranking}: a cfg file gives it as a string, which the
+ *     framework would not rank by, so the component registers it as an Integer itself
+ */
+record ClamavSettings(
+        DaemonAddress address,
+        Duration timeout,
+        OnVirus onVirus,
+        OnFailure onFailure,
+        long maxScanSize,
+        OnTooLarge onTooLarge,
+        String header,
+        int ranking) {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClamavSettings.class);
+
+    enum OnVirus {
+        REJECT,
+        QUARANTINE
+    }
+
+    enum OnFailure {
+        DEFER,
+        ACCEPT_TAG
+    }
+
+    enum OnTooLarge {
+        ACCEPT_TAG,
+        DEFER,
+        REJECT
+    }
+
+    /** @throws IllegalArgumentException naming the key of a bad value and why it is bad */
+    static ClamavSettings of(Map<String, ?> properties) {
+        DaemonAddress address;
+        try {
+            address = DaemonAddress.parse(string(properties, "address", "tcp:127.0.0.1:3310"));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("key address: " + e.getMessage());
+        }
+        long timeout = number(properties, "timeoutSeconds", 30, 1, 3600);
+        long maxScanSize = number(properties, "maxScanSize", 0, 0, Long.MAX_VALUE);
+        int ranking = (int) number(properties, "service.ranking", 100, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        String header = string(properties, "header", "X-Mailroom-Virus-Scan");
+        if (!header.isEmpty() && !header.chars().allMatch(c -> c > ' ' && c < 127 && c != ':')) {
+            throw new IllegalArgumentException("key header: '" + header + "' is not a header field name");
+        }
+        return new ClamavSettings(
+                address,
+                Duration.ofSeconds(timeout),
+                choice(properties, "onVirus", OnVirus.REJECT),
+                choice(properties, "onFailure", OnFailure.DEFER),
+                maxScanSize,
+                choice(properties, "onTooLarge", OnTooLarge.ACCEPT_TAG),
+                header,
+                ranking);
+    }
+
+    /** The settings at activation; a bad value is logged with the file and key, and fails it. */
+    static ClamavSettings required(Map<String, ?> properties, String pid) {
+        try {
+            return of(properties);
+        } catch (IllegalArgumentException e) {
+            String problem = "Bad configuration in " + file(properties, pid) + ": " + e.getMessage();
+            LOG.error("{}; the ClamAV adapter stays inactive", problem);
+            throw new IllegalArgumentException(problem, e);
+        }
+    }
+
+    /** The settings of an edit; a bad value is logged and the previous settings stay (empty). */
+    static Optional<ClamavSettings> changed(Map<String, ?> properties, String pid) {
+        try {
+            return Optional.of(of(properties));
+        } catch (IllegalArgumentException e) {
+            LOG.error(
+                    "Bad configuration in {}: {}; the previous settings stay in force",
+                    file(properties, pid),
+                    e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private static Object file(Map<String, ?> properties, String pid) {
+        Object file = properties.get("felix.fileinstall.filename");
+        return file != null ? file : pid;
+    }
+
+    private static String string(Map<String, ?> properties, String key, String fallback) {
+        Object value = properties.get(key);
+        return value == null ? fallback : value.toString().strip();
+    }
+
+    private static long number(Map<String, ?> properties, String key, long fallback, long min, long max) {
+        Object value = properties.get(key);
+        if (value == null) {
+            return fallback;
+        }
+        long n;
+        if (value instanceof Number number && !(value instanceof Double || value instanceof Float)) {
+            n = number.longValue();
+        } else {
+            try {
+                n = Long.parseLong(value.toString().strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("key " + key + ": '" + value + "' is not a whole number");
+            }
+        }
+        if (n < min || n > max) {
+            throw new IllegalArgumentException("key " + key + ": " + n + " is not "
+                    + (max == Long.MAX_VALUE ? "at least " + min : min + ".." + max));
+        }
+        return n;
+    }
+
+    private static <E extends Enum<E>> E choice(Map<String, ?> properties, String key, E fallback) {
+        String text = string(properties, key, "");
+        if (text.isEmpty()) {
+            return fallback;
+        }
+        for (E e : fallback.getDeclaringClass().getEnumConstants()) {
+            if (name(e).equals(text.toLowerCase(Locale.ROOT))) {
+                return e;
+            }
+        }
+        StringBuilder names = new StringBuilder();
+        for (E e : fallback.getDeclaringClass().getEnumConstants()) {
+            names.append(names.length() == 0 ? "" : " or ").append(name(e));
+        }
+        throw new IllegalArgumentException("key " + key + ": must be " + names + ", not '" + text + "'");
+    }
+
+    /** The name of a choice as the file spells it: accept-tag for ACCEPT_TAG. */
+    static String name(Enum<?> e) {
+        return e.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+}

@@ -1,0 +1,187 @@
+package org.mailroom.filter.spamd.internal;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The SpamAssassin adapter's settings, from {@code etc/org.mailroom.filter.spamd.cfg}. Read from
+ * the configuration's properties as written (strings from the file, or typed values), so that a
+ * bad value is reported with its key rather than as a conversion error.
+ *
+ * @param address where spamd listens
+ * @param user the {@code User} spamd applies the preferences of; {@code %u} is the local user
+ * @param timeout how long connecting, and every wait for spamd to take or send octets, may take
+ * @param onFailure what a message gets when spamd is down, slow or answers with an error
+ * @param maxScanSize messages larger than this (octets) are not sent to spamd; 0: no limit
+ * @param onTooLarge what such a message gets
+ * @param tagScore from this score on a message is tagged as spam; empty: spamd's own threshold
+ * @param quarantineScore from this score on it is quarantined; empty: never
+ * @param rejectScore from this score on it is refused; empty: never
+ * @param ranking the filter's {@code service.ranking}: a cfg file gives it as a string, which the
+ *     framework would not rank by, so the component registers it as an Integer itself
+ */
+record SpamdSettings(
+        DaemonAddress address,
+        String user,
+        Duration timeout,
+        OnFailure onFailure,
+        long maxScanSize,
+        OnTooLarge onTooLarge,
+        OptionalDouble tagScore,
+        OptionalDouble quarantineScore,
+        OptionalDouble rejectScore,
+        int ranking) {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SpamdSettings.class);
+
+    enum OnFailure {
+        DEFER,
+        ACCEPT_TAG
+    }
+
+    enum OnTooLarge {
+        ACCEPT_TAG,
+        DEFER,
+        REJECT
+    }
+
+    /** @throws IllegalArgumentException naming the key of a bad value and why it is bad */
+    static SpamdSettings of(Map<String, ?> properties) {
+        DaemonAddress address;
+        try {
+            address = DaemonAddress.parse(string(properties, "address", "tcp:127.0.0.1:783"));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("key address: " + e.getMessage());
+        }
+        String user = string(properties, "user", "mailroom");
+        if (user.isEmpty() || !user.matches("[A-Za-z0-9._@+%-]+")) {
+            throw new IllegalArgumentException(
+                    "key user: '" + user + "' is not a user name (letters, digits and . _ @ + - %u)");
+        }
+        long timeout = number(properties, "timeoutSeconds", 30, 1, 3600);
+        long maxScanSize = number(properties, "maxScanSize", 512_000, 0, Long.MAX_VALUE);
+        int ranking = (int) number(properties, "service.ranking", 50, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        OptionalDouble tag = score(properties, "tagScore");
+        OptionalDouble quarantine = score(properties, "quarantineScore");
+        OptionalDouble reject = score(properties, "rejectScore");
+        if (tag.isPresent() && quarantine.isPresent() && quarantine.getAsDouble() < tag.getAsDouble()) {
+            throw new IllegalArgumentException(
+                    "key quarantineScore: " + quarantine.getAsDouble() + " is below tagScore " + tag.getAsDouble());
+        }
+        OptionalDouble below = quarantine.isPresent() ? quarantine : tag;
+        if (below.isPresent() && reject.isPresent() && reject.getAsDouble() < below.getAsDouble()) {
+            throw new IllegalArgumentException("key rejectScore: " + reject.getAsDouble() + " is below "
+                    + (quarantine.isPresent() ? "quarantineScore " : "tagScore ") + below.getAsDouble());
+        }
+        return new SpamdSettings(
+                address,
+                user,
+                Duration.ofSeconds(timeout),
+                choice(properties, "onFailure", OnFailure.ACCEPT_TAG),
+                maxScanSize,
+                choice(properties, "onTooLarge", OnTooLarge.ACCEPT_TAG),
+                tag,
+                quarantine,
+                reject,
+                ranking);
+    }
+
+    /** The settings at activation; a bad value is logged with the file and key, and fails it. */
+    static SpamdSettings required(Map<String, ?> properties, String pid) {
+        try {
+            return of(properties);
+        } catch (IllegalArgumentException e) {
+            String problem = "Bad configuration in " + file(properties, pid) + ": " + e.getMessage();
+            LOG.error("{}; the SpamAssassin adapter stays inactive", problem);
+            throw new IllegalArgumentException(problem, e);
+        }
+    }
+
+    /** The settings of an edit; a bad value is logged and the previous settings stay (empty). */
+    static Optional<SpamdSettings> changed(Map<String, ?> properties, String pid) {
+        try {
+            return Optional.of(of(properties));
+        } catch (IllegalArgumentException e) {
+            LOG.error(
+                    "Bad configuration in {}: {}; the previous settings stay in force",
+                    file(properties, pid),
+                    e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private static Object file(Map<String, ?> properties, String pid) {
+        Object file = properties.get("felix.fileinstall.filename");
+        return file != null ? file : pid;
+    }
+
+    private static String string(Map<String, ?> properties, String key, String fallback) {
+        Object value = properties.get(key);
+        return value == null ? fallback : value.toString().strip();
+    }
+
+    private static OptionalDouble score(Map<String, ?> properties, String key) {
+        String text = string(properties, key, "");
+        if (text.isEmpty()) {
+            return OptionalDouble.empty();
+        }
+        try {
+            double score = Double.parseDouble(text);
+            if (Double.isFinite(score)) {
+                return OptionalDouble.of(score);
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("key " + key + ": '" + text + "' is not a score (a number such as 5.0)");
+    }
+
+    private static long number(Map<String, ?> properties, String key, long fallback, long min, long max) {
+        Object value = properties.get(key);
+        if (value == null) {
+            return fallback;
+        }
+        long n;
+        if (value instanceof Number number && !(value instanceof Double || value instanceof Float)) {
+            n = number.longValue();
+        } else {
+            try {
+                n = Long.parseLong(value.toString().strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("key " + key + ": '" + value + "' is not a whole number");
+            }
+        }
+        if (n < min || n > max) {
+            throw new IllegalArgumentException("key " + key + ": " + n + " is not "
+                    + (max == Long.MAX_VALUE ? "at least " + min : min + ".." + max));
+        }
+        return n;
+    }
+
+    private static <E extends Enum<E>> E choice(Map<String, ?> properties, String key, E fallback) {
+        String text = string(properties, key, "");
+        if (text.isEmpty()) {
+            return fallback;
+        }
+        for (E e : fallback.getDeclaringClass().getEnumConstants()) {
+            if (name(e).equals(text.toLowerCase(Locale.ROOT))) {
+                return e;
+            }
+        }
+        StringBuilder names = new StringBuilder();
+        for (E e : fallback.getDeclaringClass().getEnumConstants()) {
+            names.append(names.length() == 0 ? "" : " or ").append(name(e));
+        }
+        throw new IllegalArgumentException("key " + key + ": must be " + names + ", not '" + text + "'");
+    }
+
+    /** The name of a choice as the file spells it: accept-tag for ACCEPT_TAG. */
+    static String name(Enum<?> e) {
+        return e.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+}
