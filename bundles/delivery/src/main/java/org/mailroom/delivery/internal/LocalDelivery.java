@@ -95,9 +95,14 @@ public class LocalDelivery implements DeliveryService {
             policyOption = ReferencePolicyOption.GREEDY)
     volatile Quarantine quarantine;
 
-    /** The filters, highest service.ranking first (a reference's natural order is the reverse). */
+    /**
+     * The filters, highest service.ranking first, then in the order they came. The ranking is read
+     * here, not by the framework: a ranking set in a filter's {@code .cfg} file reaches the service
+     * as text ("90"), which the framework's own order counts as 0.
+     */
     private final ConcurrentSkipListMap<ServiceReference<ContentFilter>, ContentFilter> filters =
-            new ConcurrentSkipListMap<>(Comparator.reverseOrder());
+            new ConcurrentSkipListMap<>(Comparator.comparingInt((ServiceReference<ContentFilter> r) -> -chainRanking(r))
+                    .thenComparingLong(r -> serviceId(r)));
 
     private volatile List<String> requiredFilters = List.of();
     private volatile String workDirectory = "";
@@ -370,8 +375,28 @@ public class LocalDelivery implements DeliveryService {
     }
 
     private static Object ranking(ServiceReference<?> reference) {
+        return chainRanking(reference);
+    }
+
+    /** The service.ranking as an Integer or as text that is one; 0 otherwise. */
+    static int chainRanking(ServiceReference<?> reference) {
         Object ranking = reference.getProperty("service.ranking");
-        return ranking == null ? 0 : ranking;
+        if (ranking instanceof Integer i) {
+            return i;
+        }
+        if (ranking instanceof String text) {
+            try {
+                return Integer.parseInt(text.strip());
+            } catch (NumberFormatException e) {
+                return 0;
+            }
+        }
+        return 0;
+    }
+
+    private static long serviceId(ServiceReference<?> reference) {
+        Object id = reference.getProperty("service.id");
+        return id instanceof Long l ? l : 0L;
     }
 
     private static Object file(Map<String, Object> properties) {

@@ -62,6 +62,25 @@ public class FilterChainTest {
     }
 
     @Test
+    public void aRankingWrittenAsTextInACfgFileStillOrdersTheChain() {
+        List<String> calls = new ArrayList<>();
+        add("default", 0, seen -> {
+            calls.add("default");
+            return FilterVerdict.accept();
+        });
+        add("from-cfg", 0, seen -> {
+            calls.add("from-cfg");
+            return FilterVerdict.accept();
+        });
+        Reference textual = references.get("from-cfg");
+        delivery.removeFilter(textual);
+        textual.properties.put("service.ranking", "90");
+        delivery.addFilter(textual, filterOf(textual));
+        delivery.deliver(delivery("k10-0"));
+        assertEquals(List.of("from-cfg", "default"), calls);
+    }
+
+    @Test
     public void theMostSevereVerdictWinsAndTheFirstOfItGivesTheReply() {
         add("quarantine", 40, seen -> FilterVerdict.quarantine("looks odd"));
         add("defer", 30, seen -> FilterVerdict.defer("scanner busy"));
@@ -352,6 +371,11 @@ public class FilterChainTest {
     }
 
     private final Map<String, Reference> references = new LinkedHashMap<>();
+    private final Map<Reference, ContentFilter> filtersByReference = new java.util.HashMap<>();
+
+    private ContentFilter filterOf(Reference reference) {
+        return filtersByReference.get(reference);
+    }
 
     /** A filter whose verdict is computed from "subject|body text" as it saw them. */
     private void add(String name, int ranking, Function<String, FilterVerdict> decide) {
@@ -378,6 +402,7 @@ public class FilterChainTest {
         };
         Reference reference = new Reference(name, ranking);
         references.put(name, reference);
+        filtersByReference.put(reference, filter);
         delivery.addFilter(reference, filter);
     }
 
