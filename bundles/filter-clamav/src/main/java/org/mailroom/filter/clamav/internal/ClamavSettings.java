@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.mailroom.filter.daemon.DaemonAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -8,6 +8,8 @@ import java.io.UncheckedIOException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import org.mailroom.filter.daemon.Conduit;
+import org.mailroom.filter.daemon.DaemonAddress;
 
 /**
  * clamd's INSTREAM command: {@code zINSTREAM\0}, then the message in chunks of a 4-octet

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.mailroom.filter.daemon.Conduit;
+import org.mailroom.filter.daemon.DaemonAddress;
 
 /**
  * The SPAMC protocol (version 1.5) of spamd, command SYMBOLS: a request line, the

@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import org.mailroom.filter.daemon.DaemonAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

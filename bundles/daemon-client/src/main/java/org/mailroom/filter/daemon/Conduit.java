@@ -1,4 +1,4 @@
-package org.mailroom.filter.spamd.internal;
+package org.mailroom.filter.daemon;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -19,7 +19,7 @@ import java.time.Duration;
  * end after the timeout (a blocking channel has no read timeout, a UNIX one no socket timeout).
  * One thread uses it; closing it closes the channel and the selector.
  */
-final class Conduit implements Closeable {
+public final class Conduit implements Closeable {
 
     private final SocketChannel channel;
     private final Selector selector;
@@ -38,7 +38,7 @@ final class Conduit implements Closeable {
      *
      * @throws IOException if the daemon cannot be reached (refused, no such socket, timed out)
      */
-    static Conduit open(DaemonAddress address, Duration timeout) throws IOException {
+    public static Conduit open(DaemonAddress address, Duration timeout) throws IOException {
         SocketAddress target = address.socketAddress();
         if (target instanceof InetSocketAddress inet && inet.isUnresolved()) {
             throw new UnknownHostException(address.host());
@@ -64,7 +64,7 @@ final class Conduit implements Closeable {
     }
 
     /** Writes all of the buffer, waiting at most the timeout each time the daemon takes nothing. */
-    void write(ByteBuffer buffer) throws IOException {
+    public void write(ByteBuffer buffer) throws IOException {
         while (buffer.hasRemaining()) {
             if (channel.write(buffer) == 0) {
                 await(SelectionKey.OP_WRITE, "sending");
@@ -77,7 +77,7 @@ final class Conduit implements Closeable {
      *
      * @return the octets read, -1 at the end of the stream
      */
-    int read(ByteBuffer buffer) throws IOException {
+    public int read(ByteBuffer buffer) throws IOException {
         int n;
         while ((n = channel.read(buffer)) == 0 && buffer.hasRemaining()) {
             await(SelectionKey.OP_READ, "waiting for the reply");
@@ -86,12 +86,12 @@ final class Conduit implements Closeable {
     }
 
     /** Reads what the daemon has sent already, without waiting: 0 if nothing, -1 at the end. */
-    int readNow(ByteBuffer buffer) throws IOException {
+    public int readNow(ByteBuffer buffer) throws IOException {
         return channel.read(buffer);
     }
 
     /** No more octets for the daemon (spamd reads to the end of the request). */
-    void shutdownOutput() throws IOException {
+    public void shutdownOutput() throws IOException {
         channel.shutdownOutput();
     }
 

@@ -1,4 +1,4 @@
-package org.mailroom.filter.clamav.internal;
+package org.mailroom.filter.daemon;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -14,10 +14,10 @@ import java.nio.file.Path;
  * @param port the TCP port
  * @param path the UNIX socket, null for TCP
  */
-record DaemonAddress(String host, int port, Path path) {
+public record DaemonAddress(String host, int port, Path path) {
 
     /** @throws IllegalArgumentException saying what is wrong with the text */
-    static DaemonAddress parse(String text) {
+    public static DaemonAddress parse(String text) {
         String address = text == null ? "" : text.strip();
         if (address.startsWith("unix:")) {
             Path path = Path.of(address.substring("unix:".length()));
@@ -47,7 +47,7 @@ record DaemonAddress(String host, int port, Path path) {
         throw new IllegalArgumentException("'" + address + "' is neither tcp:HOST:PORT nor unix:/PATH");
     }
 
-    StandardProtocolFamily family() {
+    public StandardProtocolFamily family() {
         if (path != null) {
             return StandardProtocolFamily.UNIX;
         }
@@ -55,7 +55,7 @@ record DaemonAddress(String host, int port, Path path) {
     }
 
     /** The socket address to connect to (a TCP host resolved now). */
-    SocketAddress socketAddress() {
+    public SocketAddress socketAddress() {
         return path != null ? UnixDomainSocketAddress.of(path) : new InetSocketAddress(host, port);
     }
 
