@@ -1,7 +1,11 @@
 package org.mailroom.filter.spamd.internal;
 
+import static org.mailroom.filter.daemon.CfgValues.choice;
+import static org.mailroom.filter.daemon.CfgValues.file;
+import static org.mailroom.filter.daemon.CfgValues.number;
+import static org.mailroom.filter.daemon.CfgValues.string;
+
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -116,16 +120,6 @@ record SpamdSettings(
         }
     }
 
-    private static Object file(Map<String, ?> properties, String pid) {
-        Object file = properties.get("felix.fileinstall.filename");
-        return file != null ? file : pid;
-    }
-
-    private static String string(Map<String, ?> properties, String key, String fallback) {
-        Object value = properties.get(key);
-        return value == null ? fallback : value.toString().strip();
-    }
-
     private static OptionalDouble score(Map<String, ?> properties, String key) {
         String text = string(properties, key, "");
         if (text.isEmpty()) {
@@ -140,49 +134,5 @@ record SpamdSettings(
             // reported below
         }
         throw new IllegalArgumentException("key " + key + ": '" + text + "' is not a score (a number such as 5.0)");
-    }
-
-    private static long number(Map<String, ?> properties, String key, long fallback, long min, long max) {
-        Object value = properties.get(key);
-        if (value == null) {
-            return fallback;
-        }
-        long n;
-        if (value instanceof Number number && !(value instanceof Double || value instanceof Float)) {
-            n = number.longValue();
-        } else {
-            try {
-                n = Long.parseLong(value.toString().strip());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("key " + key + ": '" + value + "' is not a whole number");
-            }
-        }
-        if (n < min || n > max) {
-            throw new IllegalArgumentException("key " + key + ": " + n + " is not "
-                    + (max == Long.MAX_VALUE ? "at least " + min : min + ".." + max));
-        }
-        return n;
-    }
-
-    private static <E extends Enum<E>> E choice(Map<String, ?> properties, String key, E fallback) {
-        String text = string(properties, key, "");
-        if (text.isEmpty()) {
-            return fallback;
-        }
-        for (E e : fallback.getDeclaringClass().getEnumConstants()) {
-            if (name(e).equals(text.toLowerCase(Locale.ROOT))) {
-                return e;
-            }
-        }
-        StringBuilder names = new StringBuilder();
-        for (E e : fallback.getDeclaringClass().getEnumConstants()) {
-            names.append(names.length() == 0 ? "" : " or ").append(name(e));
-        }
-        throw new IllegalArgumentException("key " + key + ": must be " + names + ", not '" + text + "'");
-    }
-
-    /** The name of a choice as the file spells it: accept-tag for ACCEPT_TAG. */
-    static String name(Enum<?> e) {
-        return e.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 }
