@@ -2,6 +2,7 @@ package org.mailroom.delivery.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.CharBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,11 +48,13 @@ final class FilterChain {
     private FilterChain() {}
 
     /**
-     * Filters the delivery's message through the filters, in order.
+     * Filters the delivery's message through the filters, in order, with the text the extractors
+     * find in attachments.
      *
      * @throws IOException if the message cannot be read (the delivery is tried again)
      */
-    static Result run(List<Named> filters, Delivery delivery) throws IOException {
+    static Result run(List<Named> filters, List<TextExtraction.Named> extractors, WorkFiles work, Delivery delivery)
+            throws IOException {
         FilterContext context = context(delivery);
         List<Running> running = new ArrayList<>(filters.size());
         for (Named f : filters) {
@@ -61,8 +64,17 @@ final class FilterChain {
                     () -> r.session = Objects.requireNonNull(f.filter().open(context), "open returned null"));
             running.add(r);
         }
+        FanOut fanOut = new FanOut(running, delivery);
+        TextExtraction extraction =
+                extractors.isEmpty() ? null : new TextExtraction(extractors, fanOut, work, delivery);
         try (InputStream message = delivery.message().open()) {
-            MessageWalker.walk(message, new FanOut(running, delivery));
+            MessageWalker.walk(message, extraction == null ? fanOut : extraction);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        } finally {
+            if (extraction != null) {
+                extraction.abandon();
+            }
         }
         for (Running r : running) {
             if (r.verdict == null) {
@@ -164,7 +176,7 @@ final class FilterChain {
     }
 
     /** Hands each event to every session that has no verdict yet. */
-    private record FanOut(List<Running> running, Delivery delivery) implements MessageWalker.Listener {
+    private record FanOut(List<Running> running, Delivery delivery) implements TextExtraction.Listener {
 
         private void each(Consumer<FilterSession> call) {
             for (Running r : running) {
@@ -193,6 +205,11 @@ final class FilterChain {
         @Override
         public void text(MimePart part, CharSequence chars) {
             each(s -> s.text(part, chars instanceof CharBuffer buffer ? buffer.duplicate() : chars));
+        }
+
+        @Override
+        public void unreadable(MimePart part, String reason) {
+            each(s -> s.unreadable(part, reason));
         }
 
         @Override

@@ -11,11 +11,9 @@ import java.io.SequenceInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.regex.Pattern;
 import org.mailroom.api.delivery.Delivery;
 import org.mailroom.api.delivery.DeliveryService;
@@ -26,6 +24,7 @@ import org.mailroom.api.filter.HeaderChange;
 import org.mailroom.api.filter.HeldMessage;
 import org.mailroom.api.filter.MessageRewrite;
 import org.mailroom.api.filter.Quarantine;
+import org.mailroom.api.filter.TextExtractor;
 import org.mailroom.api.protocol.LogText;
 import org.mailroom.api.store.MailStore;
 import org.mailroom.api.store.StoreException;
@@ -49,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * trace headers Postfix's local delivery writes on top: {@code Return-Path}, {@code X-Original-To}
  * (when an alias or the recipient delimiter changed the address) and {@code Delivered-To}. On the
  * way every registered {@link ContentFilter} sees the message ({@link FilterChain}) and may
- * reject, defer or quarantine it, or change its header. The store and the filters are looked up
+ * reject, defer or quarantine it, or change it; {@link TextExtractor}s give the filters the text
+ * of PDF and Office attachments ({@link TextExtraction}). The store and the filters are looked up
  * per delivery: while no store is registered (its bundle being updated) the delivery is not
  * attempted and the spool tries again in a moment; while a filter named in {@code
  * requiredFilters} is missing, mail is deferred, never let through unfiltered.
@@ -72,12 +72,12 @@ public class LocalDelivery implements DeliveryService {
     public @interface Config {
         @AttributeDefinition(
                 description =
-                        "Content filters (their mailroom.filter.name) without which mail is deferred, comma-separated")
+                        "Content filters and text extractors (their mailroom.filter.name) without which mail is deferred, comma-separated")
         String requiredFilters() default "";
 
         @AttributeDefinition(
                 description =
-                        "Folder for the work files of messages a filter rewrites; empty: the JVM's temporary folder")
+                        "Folder for work files (rewritten messages, attachments spooled for a text extractor); empty: the JVM's temporary folder")
         String workDirectory() default "";
     }
 
@@ -95,14 +95,8 @@ public class LocalDelivery implements DeliveryService {
             policyOption = ReferencePolicyOption.GREEDY)
     volatile Quarantine quarantine;
 
-    /**
-     * The filters, highest service.ranking first, then in the order they came. The ranking is read
-     * here, not by the framework: a ranking set in a filter's {@code .cfg} file reaches the service
-     * as text ("90"), which the framework's own order counts as 0.
-     */
-    private final ConcurrentSkipListMap<ServiceReference<ContentFilter>, ContentFilter> filters =
-            new ConcurrentSkipListMap<>(Comparator.comparingInt((ServiceReference<ContentFilter> r) -> -chainRanking(r))
-                    .thenComparingLong(r -> serviceId(r)));
+    private final ChainServices<ContentFilter> filters = new ChainServices<>("Content filter");
+    private final ChainServices<TextExtractor> extractors = new ChainServices<>("Text extractor");
 
     private volatile List<String> requiredFilters = List.of();
     private volatile String workDirectory = "";
@@ -116,20 +110,35 @@ public class LocalDelivery implements DeliveryService {
             unbind = "removeFilter",
             updated = "updatedFilter")
     void addFilter(ServiceReference<ContentFilter> reference, ContentFilter filter) {
-        filters.put(reference, filter);
-        LOG.info("Content filter {} in the chain (ranking {})", name(reference), ranking(reference));
+        filters.add(reference, filter);
     }
 
     void removeFilter(ServiceReference<ContentFilter> reference) {
-        if (filters.remove(reference) != null) {
-            LOG.info("Content filter {} left the chain", name(reference));
-        }
+        filters.remove(reference);
     }
 
     void updatedFilter(ServiceReference<ContentFilter> reference, ContentFilter filter) {
-        // A changed service.ranking moves the filter: the map's order is by the reference's properties.
-        filters.entrySet().removeIf(e -> e.getValue() == filter);
-        filters.put(reference, filter);
+        filters.updated(reference, filter);
+    }
+
+    @Reference(
+            name = "extractors",
+            service = TextExtractor.class,
+            cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY,
+            unbind = "removeExtractor",
+            updated = "updatedExtractor")
+    void addExtractor(ServiceReference<TextExtractor> reference, TextExtractor extractor) {
+        extractors.add(reference, extractor);
+    }
+
+    void removeExtractor(ServiceReference<TextExtractor> reference) {
+        extractors.remove(reference);
+    }
+
+    void updatedExtractor(ServiceReference<TextExtractor> reference, TextExtractor extractor) {
+        extractors.updated(reference, extractor);
     }
 
     /** A bad requiredFilters leaves the delivery service unregistered (mail waits in the spool). */
@@ -185,10 +194,11 @@ public class LocalDelivery implements DeliveryService {
         if (current == null) {
             return Verdict.unavailable("no mail store");
         }
-        List<FilterChain.Named> chain = new ArrayList<>();
-        filters.forEach((reference, filter) -> chain.add(new FilterChain.Named(name(reference), filter)));
+        List<FilterChain.Named> chain = filters.named(FilterChain.Named::new);
+        List<TextExtraction.Named> readers = extractors.named(TextExtraction.Named::new);
         for (String required : requiredFilters) {
-            if (chain.stream().noneMatch(f -> f.name().equals(required))) {
+            if (chain.stream().noneMatch(f -> f.name().equals(required))
+                    && readers.stream().noneMatch(e -> e.name().equals(required))) {
                 LOG.warn("Required content filter {} is not installed: {} deferred", required, delivery.key());
                 return Verdict.deferred("451 4.7.1 Content filter " + required + " is not available, try again later");
             }
@@ -198,7 +208,7 @@ public class LocalDelivery implements DeliveryService {
         if (!chain.isEmpty()) {
             FilterChain.Result result;
             try {
-                result = FilterChain.run(chain, delivery);
+                result = FilterChain.run(chain, readers, new WorkFiles(workDirectory), delivery);
             } catch (IOException e) {
                 return Verdict.retry("cannot read the spooled message: " + e);
             }
@@ -227,14 +237,12 @@ public class LocalDelivery implements DeliveryService {
      */
     private Verdict storeRewritten(
             MailStore current, Delivery delivery, List<HeaderChange> changes, List<MessageRewrite> rewrites) {
+        WorkFiles workFiles = new WorkFiles(workDirectory);
         List<Path> work = new ArrayList<>();
         try {
-            Path folder = workDirectory.isEmpty() ? null : Files.createDirectories(Path.of(workDirectory));
             InputStream message = edited(delivery, changes);
             for (MessageRewrite rewrite : rewrites) {
-                Path file = folder == null
-                        ? Files.createTempFile("mailroom-rewrite-", ".eml")
-                        : Files.createTempFile(folder, "rewrite-", ".eml");
+                Path file = workFiles.create("rewrite-", ".eml");
                 work.add(file);
                 try (InputStream in = message;
                         OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 64 * 1024)) {
@@ -254,13 +262,7 @@ public class LocalDelivery implements DeliveryService {
                     e.toString());
             return Verdict.retry("a content filter's rewrite failed: " + e);
         } finally {
-            for (Path file : work) {
-                try {
-                    Files.deleteIfExists(file);
-                } catch (IOException e) {
-                    LOG.warn("Cannot delete the work file {}: {}", file, e.toString());
-                }
-            }
+            work.forEach(workFiles::delete);
         }
     }
 
@@ -364,39 +366,6 @@ public class LocalDelivery implements DeliveryService {
         }
         byte[] added = HeaderEditor.addedFields(changes);
         return added.length == 0 ? message : new SequenceInputStream(new ByteArrayInputStream(added), message);
-    }
-
-    private static String name(ServiceReference<?> reference) {
-        Object name = reference.getProperty(ContentFilter.NAME);
-        if (name == null) {
-            name = reference.getProperty("component.name");
-        }
-        return name == null ? "service " + reference.getProperty("service.id") : name.toString();
-    }
-
-    private static Object ranking(ServiceReference<?> reference) {
-        return chainRanking(reference);
-    }
-
-    /** The service.ranking as an Integer or as text that is one; 0 otherwise. */
-    static int chainRanking(ServiceReference<?> reference) {
-        Object ranking = reference.getProperty("service.ranking");
-        if (ranking instanceof Integer i) {
-            return i;
-        }
-        if (ranking instanceof String text) {
-            try {
-                return Integer.parseInt(text.strip());
-            } catch (NumberFormatException e) {
-                return 0;
-            }
-        }
-        return 0;
-    }
-
-    private static long serviceId(ServiceReference<?> reference) {
-        Object id = reference.getProperty("service.id");
-        return id instanceof Long l ? l : 0L;
     }
 
     private static Object file(Map<String, Object> properties) {

@@ -261,6 +261,100 @@ public class FilterChainTest {
     }
 
     @Test
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public void anExtractorsTextReachesEveryFilterAndAnUnreadableDocumentIsReported() throws Exception {
+        java.nio.file.Path work = java.nio.file.Files.createTempDirectory("delivery-work");
+        delivery.modified(
+                org.mailroom.testing.Configs.of(LocalDelivery.Config.class, Map.of("workDirectory", work.toString())),
+                Map.of());
+        List<String> spooled = new ArrayList<>();
+        org.mailroom.api.filter.TextExtractor fake = new org.mailroom.api.filter.TextExtractor() {
+            @Override
+            public boolean reads(MimePart part, byte[] head, int length) {
+                return new String(head, 0, length, UTF_8).startsWith("%FAKE-DOC");
+            }
+
+            @Override
+            public void extract(
+                    MimePart part, java.nio.file.Path content, java.util.function.Consumer<CharSequence> text)
+                    throws java.io.IOException {
+                assertTrue("spooled in the work folder", content.startsWith(work));
+                String document = java.nio.file.Files.readString(content, UTF_8);
+                spooled.add(part.fileName() + ":" + document.length());
+                text.accept("[" + document.substring("%FAKE-DOC\n".length()).strip() + "]");
+                if (document.contains("LOCKED")) {
+                    throw new java.io.IOException("the document is encrypted");
+                }
+            }
+        };
+        Reference reference = new Reference("fake-extractor", 0);
+        delivery.addExtractor((ServiceReference) reference, fake);
+        List<String> unreadable = new ArrayList<>();
+        ContentFilter seeing = context -> new FilterSession() {
+            private final StringBuilder text = new StringBuilder();
+
+            @Override
+            public void text(MimePart part, CharSequence chars) {
+                text.append(part.path()).append('=').append(chars).append(';');
+            }
+
+            @Override
+            public void unreadable(MimePart part, String reason) {
+                unreadable.add(part.path() + ":" + reason);
+            }
+
+            @Override
+            public FilterVerdict finish() {
+                return text.toString().contains("622421196903065015")
+                        ? FilterVerdict.reject(text.toString())
+                        : FilterVerdict.accept();
+            }
+        };
+        delivery.addFilter(new Reference("dlp", 5), seeing);
+        String big = "%FAKE-DOC\n" + "id 622421196903065015 ".repeat(1000);
+        Verdict verdict = delivery.deliver(withAttachments("k11-0", big, "%PNG not a document"));
+        assertEquals(Verdict.Outcome.REJECTED, verdict.outcome());
+        assertTrue(verdict.reason(), verdict.reason().contains("1=body text;2=[id 622421196903065015 id"));
+        assertTrue(
+                "the image is not given to the extractor: " + verdict.reason(),
+                !verdict.reason().contains("3="));
+        assertEquals("the whole part, head and rest, spooled", List.of("a.bin:" + big.length()), spooled);
+        assertEquals(List.of(), unreadable);
+
+        assertEquals(Verdict.delivered(), delivery.deliver(withAttachments("k11-1", "%FAKE-DOC\nLOCKED", "x")));
+        assertEquals(List.of("2:the document is encrypted"), unreadable);
+        try (java.util.stream.Stream<java.nio.file.Path> left = java.nio.file.Files.list(work)) {
+            assertEquals("no work file left", List.of(), left.toList());
+        }
+
+        configure("fake-extractor");
+        delivery.removeExtractor((ServiceReference) reference);
+        assertEquals(
+                "a required extractor that is missing defers",
+                Verdict.deferred("451 4.7.1 Content filter fake-extractor is not available, try again later"),
+                delivery.deliver(withAttachments("k11-2", "%FAKE-DOC\n", "x")));
+    }
+
+    private static Delivery withAttachments(String key, String document, String image) {
+        String message = "Subject: report\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+                + "Content-Type: text/plain\r\n\r\nbody text\r\n--b\r\n"
+                + "Content-Type: application/octet-stream; name=a.bin\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                + java.util.Base64.getMimeEncoder().encodeToString(document.getBytes(UTF_8)) + "\r\n--b\r\n"
+                + "Content-Type: image/png; name=b.png\r\n\r\n" + image + "\r\n--b--\r\n";
+        return new Delivery(key, "a@example.org", "bob@example.com", "bob", new MessageSource() {
+            @Override
+            public InputStream open() {
+                return new ByteArrayInputStream(message.getBytes(UTF_8));
+            }
+
+            @Override
+            public long size() {
+                return message.length();
+            }
+        });
+    }
+
+    @Test
     public void aTwentyMegabyteMessageStreamsThroughTheChainWithoutTheHeapGrowingWithIt() {
         long size = 57L * 368_000; // 21 MB of base64 lines
         String head = "Subject: big\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"

@@ -9,8 +9,9 @@ import org.mailroom.api.filter.MimeField;
 import org.mailroom.api.filter.MimePart;
 
 /**
- * Counts the matches of every rule over one message: its Subject, and the characters of every
- * text part (bodies and text attachments; HTML without its tags). Each text is folded as the rules
+ * Counts the matches of every rule over one message: its Subject, the characters of every
+ * text part (bodies and text attachments; HTML without its tags), and the text a text extractor
+ * found in a PDF or Office attachment. Each text is folded as the rules
  * say and scanned once by the automaton; regex rules see it line by line. Attachment rules are
  * checked by an {@link AttachmentScan} on the same pass.
  */
@@ -34,7 +35,6 @@ final class WordsSession implements FilterSession, WordMatcher.Hits {
     private long position;
     private long textStart;
     private boolean htmlPart;
-    private boolean textPart;
     /** The attachment rules' part of the work, null when there are none. */
     private final AttachmentScan attachments;
 
@@ -60,7 +60,6 @@ final class WordsSession implements FilterSession, WordMatcher.Hits {
 
     @Override
     public void startPart(MimePart part) {
-        textPart = part.mimeType().startsWith("text/");
         htmlPart = part.mimeType().equals("text/html");
         html.reset();
         if (attachments != null) {
@@ -77,9 +76,6 @@ final class WordsSession implements FilterSession, WordMatcher.Hits {
 
     @Override
     public void text(MimePart part, CharSequence chars) {
-        if (!textPart) {
-            return;
-        }
         if (htmlPart) {
             html.strip(chars, this::feed);
         } else {

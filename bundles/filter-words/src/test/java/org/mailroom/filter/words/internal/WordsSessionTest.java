@@ -172,7 +172,8 @@ public class WordsSessionTest {
                 FilterVerdict.Action.REJECT,
                 run(rules, "FOO BAR", "text/plain", "").action());
         assertEquals(
-                FilterVerdict.Action.ACCEPT,
+                "the text a text extractor found in a PDF is matched too",
+                FilterVerdict.Action.REJECT,
                 run(rules, "", "application/pdf", "丙丁").action());
     }
 
