@@ -18,6 +18,7 @@ import org.junit.FixMethodOrder;
 import org.junit.Test;
 import org.junit.runners.MethodSorters;
 import org.mailroom.api.filter.ContentFilter;
+import org.mailroom.api.filter.TextExtractor;
 import org.mailroom.testing.Poll;
 import org.mailroom.testing.Pop3Client;
 import org.mailroom.testing.SmtpClient;
@@ -220,13 +221,7 @@ public class FilterIT extends MailroomTestSupport {
         getOsgiService(ContentFilter.class, "(" + ContentFilter.NAME + "=dlp)", TIMEOUT);
         String two = "Subject: list\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
                 + "张三 11010519491231002X\r\n李四 ４４０３０４１９９００３０７１２３Ｘ\r\n";
-        Poll.until("the DLP rules in force", TIMEOUT, () -> {
-            try {
-                return send(smtpPort(), "EHLO", "demo@localhost", two).code() == 550;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        Poll.until("the DLP rules in force", TIMEOUT, () -> replies(550, two));
         SmtpClient.Reply refused = send(smtpPort(), "EHLO", "demo@localhost", two);
         assertEquals("5.7.1 Message refused by the data-loss policy (rule at line 1)", refused.text());
         String marker = "dlp-" + System.nanoTime();
@@ -250,13 +245,7 @@ public class FilterIT extends MailroomTestSupport {
         program[1] = 'Z';
         byte[] inner = zip("setup.exe", program);
         String nested = withAttachment("holiday.zip", "application/x-zip-compressed", zip("photos/more.zip", inner));
-        Poll.until("the attachment rules in force", TIMEOUT, () -> {
-            try {
-                return send(smtpPort(), "EHLO", "demo@localhost", nested).code() == 550;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        Poll.until("the attachment rules in force", TIMEOUT, () -> replies(550, nested));
         SmtpClient.Reply refused = send(smtpPort(), "EHLO", "demo@localhost", nested);
         assertEquals("5.7.1 Message refused by the attachment policy (rule at line 1)", refused.text());
 
@@ -337,6 +326,138 @@ public class FilterIT extends MailroomTestSupport {
         }
     }
 
+    @Test(timeout = 240_000)
+    public void t7_textInPdfAndWordAttachmentsMeetsTheDlpRulesAndAnUnreadableOneIsHeld() throws Exception {
+        Path etc = Path.of(System.getProperty("karaf.etc"));
+        writeAtomically(etc.resolve("mailroom-dlp.rules"), "reject/2 cn-id\n");
+        writeAtomically(etc.resolve("mailroom-attachments.rules"), "quarantine unreadable-document\n");
+        admin("feature:install mailroom-extract-tika");
+        Configuration delivery = configurationAdmin.getConfiguration("org.mailroom.delivery", null);
+        Dictionary<String, Object> properties = delivery.getProperties();
+        Dictionary<String, Object> required = properties == null ? new Hashtable<>() : properties;
+        try {
+            getOsgiService(TextExtractor.class, "(" + TextExtractor.NAME + "=tika)", TIMEOUT);
+            // Declared as octet-stream: the extractor goes by the content's first octets.
+            String pdf = withAttachment(
+                    "scan.bin",
+                    "application/octet-stream",
+                    pdf("Applicant 11010519491231002X", "Guarantor 440300199001011238"));
+            Poll.until("the DLP rules see the PDF's text", TIMEOUT, () -> replies(550, pdf));
+            assertEquals(
+                    "5.7.1 Message refused by the data-loss policy (rule at line 1)",
+                    send(smtpPort(), "EHLO", "demo@localhost", pdf).text());
+
+            String twoInWord = withAttachment(
+                    "名单.docx",
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                    docx("张三 11010519491231002X 李四 440300199001011238"));
+            assertEquals(
+                    550, send(smtpPort(), "EHLO", "demo@localhost", twoInWord).code());
+            String marker = "tika-" + System.nanoTime();
+            String oneInWord = withAttachment(
+                            "名单.docx",
+                            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                            docx("张三 11010519491231002X"))
+                    .replace("Subject: files", "X-Marker: " + marker);
+            assertEquals(
+                    250, send(smtpPort(), "EHLO", "demo@localhost", oneInWord).code());
+            retrieveByMarker(marker);
+
+            // A PDF that cannot be read is held by the attachment rule, not let through unread.
+            String damaged = "damaged-" + System.nanoTime();
+            SmtpClient.Reply held = send(
+                    smtpPort(),
+                    "EHLO",
+                    "demo@localhost",
+                    withAttachment("report.pdf", "application/pdf", "%PDF-1.7\n1 0 obj << /Ty".getBytes(UTF_8))
+                            .replace("Subject: files", "X-Marker: " + damaged));
+            assertEquals(held.toString(), 250, held.code());
+            Poll.until(
+                    "the unreadable PDF quarantined",
+                    TIMEOUT,
+                    () -> console("mail:quarantine-list").contains("by attachments: rule at line 1"));
+            assertFalse(mailboxHas(damaged));
+
+            // Required: while the extractor is stopped, mail waits; none goes through unread.
+            required.put("requiredFilters", "tika");
+            delivery.update(required);
+            admin("bundle:stop org.mailroom.extract.tika");
+            Poll.until("mail deferred while the required extractor is stopped", TIMEOUT, () -> {
+                try {
+                    SmtpClient.Reply r = send(smtpPort(), "EHLO", "demo@localhost", pdf);
+                    return r.code() == 451 && r.text().startsWith("4.7.1 Content filter tika is not available");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            admin("bundle:start org.mailroom.extract.tika");
+            Poll.until("the PDF refused again once the extractor is back", TIMEOUT, () -> replies(550, pdf));
+        } finally {
+            required.put("requiredFilters", "");
+            delivery.update(required);
+            writeAtomically(etc.resolve("mailroom-attachments.rules"), "");
+            admin("feature:uninstall mailroom-extract-tika");
+        }
+    }
+
+    /** A one-page PDF with a line of Helvetica per argument, written out by hand with its xref table. */
+    private static byte[] pdf(String... lines) {
+        StringBuilder text = new StringBuilder("BT /F1 12 Tf 72 700 Td");
+        for (String line : lines) {
+            text.append(" (").append(line).append(") Tj 0 -16 Td");
+        }
+        text.append(" ET");
+        List<String> objects = List.of(
+                "<< /Type /Catalog /Pages 2 0 R >>",
+                "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+                        + " /Resources << /Font << /F1 5 0 R >> >> >>",
+                "<< /Length " + text.length() + " >>\nstream\n" + text + "\nendstream",
+                "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
+        StringBuilder pdf = new StringBuilder("%PDF-1.4\n");
+        List<Integer> offsets = new java.util.ArrayList<>();
+        for (int i = 0; i < objects.size(); i++) {
+            offsets.add(pdf.length());
+            pdf.append(i + 1).append(" 0 obj\n").append(objects.get(i)).append("\nendobj\n");
+        }
+        int xref = pdf.length();
+        pdf.append("xref\n0 ").append(objects.size() + 1).append("\n0000000000 65535 f \n");
+        for (int offset : offsets) {
+            pdf.append(String.format("%010d 00000 n \n", offset));
+        }
+        pdf.append("trailer\n<< /Size ")
+                .append(objects.size() + 1)
+                .append(" /Root 1 0 R >>\nstartxref\n")
+                .append(xref)
+                .append("\n%%EOF\n");
+        return pdf.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    /** A minimal Word document (OOXML) with one paragraph. */
+    private static byte[] docx(String paragraph) throws java.io.IOException {
+        String xml = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>";
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(bytes)) {
+            zip.putNextEntry(new java.util.zip.ZipEntry("[Content_Types].xml"));
+            zip.write((xml + "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">"
+                            + "<Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>"
+                            + "<Default Extension=\"xml\" ContentType=\"application/xml\"/>"
+                            + "<Override PartName=\"/word/document.xml\" ContentType=\"application/"
+                            + "vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/></Types>")
+                    .getBytes(UTF_8));
+            zip.putNextEntry(new java.util.zip.ZipEntry("_rels/.rels"));
+            zip.write((xml + "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+                            + "<Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/"
+                            + "relationships/officeDocument\" Target=\"word/document.xml\"/></Relationships>")
+                    .getBytes(UTF_8));
+            zip.putNextEntry(new java.util.zip.ZipEntry("word/document.xml"));
+            zip.write((xml + "<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">"
+                            + "<w:body><w:p><w:r><w:t>" + paragraph + "</w:t></w:r></w:p></w:body></w:document>")
+                    .getBytes(UTF_8));
+        }
+        return bytes.toByteArray();
+    }
+
     private static String withAttachment(String name, String type, byte[] content) {
         return "Subject: files\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n"
                 + "--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nsee attached\r\n"
@@ -367,6 +488,23 @@ public class FilterIT extends MailroomTestSupport {
             SmtpClient.Reply reply = smtp.data(message);
             smtp.command("QUIT");
             return reply;
+        }
+    }
+
+    /** Whether a message to demo gets this reply code. */
+    private boolean replies(int code, String message) {
+        try {
+            return send(smtpPort(), "EHLO", "demo@localhost", message).code() == code;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private String console(String command) {
+        try {
+            return executeCommand(command);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 

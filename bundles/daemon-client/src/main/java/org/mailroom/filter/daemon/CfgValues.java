@@ -2,15 +2,51 @@ package org.mailroom.filter.daemon;
 
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Values of a scanner adapter's configuration as Karaf hands them over (text from the .cfg file,
+ * Values of an optional bundle's configuration as Karaf hands them over (text from the .cfg file,
  * or typed values from ConfigAdmin), checked: a bad one is an IllegalArgumentException naming its
  * key, for the adapter to log with the file ({@link #file}).
  */
 public final class CfgValues {
 
+    private static final Logger LOG = LoggerFactory.getLogger(CfgValues.class);
+
     private CfgValues() {}
+
+    /**
+     * The settings at activation; a bad value is logged with the file and key, and fails the
+     * activation (the component stays inactive).
+     *
+     * @param component what stays inactive, for the log: "the ClamAV adapter"
+     */
+    public static <T> T required(
+            Map<String, ?> properties, String pid, String component, Function<Map<String, ?>, T> parse) {
+        try {
+            return parse.apply(properties);
+        } catch (IllegalArgumentException e) {
+            String problem = "Bad configuration in " + file(properties, pid) + ": " + e.getMessage();
+            LOG.error("{}; {} stays inactive", problem, component);
+            throw new IllegalArgumentException(problem, e);
+        }
+    }
+
+    /** The settings of an edit; a bad value is logged and the previous settings stay (empty). */
+    public static <T> Optional<T> changed(Map<String, ?> properties, String pid, Function<Map<String, ?>, T> parse) {
+        try {
+            return Optional.of(parse.apply(properties));
+        } catch (IllegalArgumentException e) {
+            LOG.error(
+                    "Bad configuration in {}: {}; the previous settings stay in force",
+                    file(properties, pid),
+                    e.getMessage());
+            return Optional.empty();
+        }
+    }
 
     /** The file the properties came from, or the PID. */
     public static Object file(Map<String, ?> properties, String pid) {

@@ -1,16 +1,14 @@
 package org.mailroom.filter.clamav.internal;
 
 import static org.mailroom.filter.daemon.CfgValues.choice;
-import static org.mailroom.filter.daemon.CfgValues.file;
 import static org.mailroom.filter.daemon.CfgValues.number;
 import static org.mailroom.filter.daemon.CfgValues.string;
 
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import org.mailroom.filter.daemon.CfgValues;
 import org.mailroom.filter.daemon.DaemonAddress;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The ClamAV adapter's settings, from {@code etc/org.mailroom.filter.clamav.cfg}. Read from the
@@ -36,8 +34,6 @@ record ClamavSettings(
         OnTooLarge onTooLarge,
         String header,
         int ranking) {
-
-    private static final Logger LOG = LoggerFactory.getLogger(ClamavSettings.class);
 
     enum OnVirus {
         REJECT,
@@ -81,27 +77,11 @@ record ClamavSettings(
                 ranking);
     }
 
-    /** The settings at activation; a bad value is logged with the file and key, and fails it. */
     static ClamavSettings required(Map<String, ?> properties, String pid) {
-        try {
-            return of(properties);
-        } catch (IllegalArgumentException e) {
-            String problem = "Bad configuration in " + file(properties, pid) + ": " + e.getMessage();
-            LOG.error("{}; the ClamAV adapter stays inactive", problem);
-            throw new IllegalArgumentException(problem, e);
-        }
+        return CfgValues.required(properties, pid, "the ClamAV adapter", ClamavSettings::of);
     }
 
-    /** The settings of an edit; a bad value is logged and the previous settings stay (empty). */
     static Optional<ClamavSettings> changed(Map<String, ?> properties, String pid) {
-        try {
-            return Optional.of(of(properties));
-        } catch (IllegalArgumentException e) {
-            LOG.error(
-                    "Bad configuration in {}: {}; the previous settings stay in force",
-                    file(properties, pid),
-                    e.getMessage());
-            return Optional.empty();
-        }
+        return CfgValues.changed(properties, pid, ClamavSettings::of);
     }
 }

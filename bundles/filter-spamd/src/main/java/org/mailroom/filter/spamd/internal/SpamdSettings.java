@@ -1,7 +1,6 @@
 package org.mailroom.filter.spamd.internal;
 
 import static org.mailroom.filter.daemon.CfgValues.choice;
-import static org.mailroom.filter.daemon.CfgValues.file;
 import static org.mailroom.filter.daemon.CfgValues.number;
 import static org.mailroom.filter.daemon.CfgValues.string;
 
@@ -9,9 +8,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import org.mailroom.filter.daemon.CfgValues;
 import org.mailroom.filter.daemon.DaemonAddress;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The SpamAssassin adapter's settings, from {@code etc/org.mailroom.filter.spamd.cfg}. Read from
@@ -41,8 +39,6 @@ record SpamdSettings(
         OptionalDouble quarantineScore,
         OptionalDouble rejectScore,
         int ranking) {
-
-    private static final Logger LOG = LoggerFactory.getLogger(SpamdSettings.class);
 
     enum OnFailure {
         DEFER,
@@ -96,28 +92,12 @@ record SpamdSettings(
                 ranking);
     }
 
-    /** The settings at activation; a bad value is logged with the file and key, and fails it. */
     static SpamdSettings required(Map<String, ?> properties, String pid) {
-        try {
-            return of(properties);
-        } catch (IllegalArgumentException e) {
-            String problem = "Bad configuration in " + file(properties, pid) + ": " + e.getMessage();
-            LOG.error("{}; the SpamAssassin adapter stays inactive", problem);
-            throw new IllegalArgumentException(problem, e);
-        }
+        return CfgValues.required(properties, pid, "the SpamAssassin adapter", SpamdSettings::of);
     }
 
-    /** The settings of an edit; a bad value is logged and the previous settings stay (empty). */
     static Optional<SpamdSettings> changed(Map<String, ?> properties, String pid) {
-        try {
-            return Optional.of(of(properties));
-        } catch (IllegalArgumentException e) {
-            LOG.error(
-                    "Bad configuration in {}: {}; the previous settings stay in force",
-                    file(properties, pid),
-                    e.getMessage());
-            return Optional.empty();
-        }
+        return CfgValues.changed(properties, pid, SpamdSettings::of);
     }
 
     private static OptionalDouble score(Map<String, ?> properties, String key) {

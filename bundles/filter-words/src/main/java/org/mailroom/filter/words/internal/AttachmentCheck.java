@@ -9,7 +9,7 @@ import java.util.stream.Collectors;
  * An attachment rule in the form the session checks it.
  *
  * @param rule the index of its rule
- * @param kind extension, type, size, mismatch or unreadable-archive
+ * @param kind extension, type, size, mismatch, unreadable-archive or unreadable-document
  * @param extensions for extension rules: the extensions, lower case, without the dot
  * @param type for type rules: a media type, or a prefix ending in {@code *}
  * @param maxSize for size rules: a part larger than this many octets (decoded) matches

@@ -16,7 +16,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 /**
  * The attachment policy: a chain member on the same rules engine as the sensitive words, whose
  * rules file holds attachment rules ({@code extension}, {@code type}, {@code size}, {@code
- * mismatch}, {@code unreadable-archive}; word and regex rules work there too). File names inside
+ * mismatch}, {@code unreadable-archive}, {@code unreadable-document}; word and regex rules work
+ * there too). File names inside
  * zip archives count as attachments' names. Configuration PID {@value #PID}.
  */
 @Component(

@@ -122,6 +122,18 @@ final class AttachmentScan {
         archiveOut.write(octets, offset, length);
     }
 
+    /** A text extractor could not read the part (a PDF or Office document). */
+    void unreadable(String reason) {
+        if (!active) {
+            return;
+        }
+        for (AttachmentCheck c : checks) {
+            if (c.kind() == Rule.Kind.UNREADABLE_DOCUMENT) {
+                out.matched(c.rule(), label + ": " + reason);
+            }
+        }
+    }
+
     void end() {
         if (!active) {
             return;
@@ -147,7 +159,7 @@ final class AttachmentScan {
                     }
                 }
                 default -> {
-                    // extension: at the start; unreadable-archive: below
+                    // extension: at the start; unreadable-archive: below; unreadable-document: unreadable()
                 }
             }
         }

@@ -34,7 +34,9 @@ record Rule(int line, Action action, int threshold, Kind kind, String pattern) {
         /** Attachments whose content is of another type than their Content-Type or name says. */
         MISMATCH,
         /** Zip archives that cannot be looked into: encrypted, damaged, or beyond the limits. */
-        UNREADABLE_ARCHIVE;
+        UNREADABLE_ARCHIVE,
+        /** PDF and Office documents a text extractor cannot read: encrypted, damaged, over its limits. */
+        UNREADABLE_DOCUMENT;
 
         /** The kind's name in a rules file. */
         String token() {
@@ -43,7 +45,7 @@ record Rule(int line, Action action, int threshold, Kind kind, String pattern) {
 
         /** Kinds written without a pattern (besides the detectors). */
         boolean takesNoPattern() {
-            return this == MISMATCH || this == UNREADABLE_ARCHIVE;
+            return this == MISMATCH || this == UNREADABLE_ARCHIVE || this == UNREADABLE_DOCUMENT;
         }
 
         static Kind of(String token) {

@@ -37,7 +37,7 @@ final class RulesParser {
             .collect(Collectors.toUnmodifiableSet());
     private static final String KINDS =
             "word, words, regex, " + String.join(", ", new TreeSet<>(Detector.BUILT_IN.keySet()))
-                    + ", extension, type, size, mismatch or unreadable-archive";
+                    + ", extension, type, size, mismatch, unreadable-archive or unreadable-document";
 
     private RulesParser() {}
 

@@ -84,6 +84,13 @@ final class WordsSession implements FilterSession, WordMatcher.Hits {
     }
 
     @Override
+    public void unreadable(MimePart part, String reason) {
+        if (attachments != null) {
+            attachments.unreadable(reason);
+        }
+    }
+
+    @Override
     public void endPart(MimePart part) {
         endText();
         if (attachments != null) {

@@ -84,6 +84,30 @@ public class AttachmentScanTest {
     }
 
     @Test
+    public void aDocumentsExtractedTextIsMatchedAndOneThatCannotBeReadIsCaught() throws Exception {
+        Rules rules = rules("quarantine unreadable-document\nreject/2 cn-id\n");
+        MimePart pdf = new Part("form.pdf", "application/pdf");
+        WordsSession read = new WordsSession(rules, SETTINGS);
+        read.startPart(pdf);
+        read.content(pdf, "%PDF-1.7".getBytes(UTF_8), 0, 8);
+        read.text(pdf, "ID 11010519491231002X, spouse 440300199001011238\n");
+        read.endPart(pdf);
+        assertEquals(
+                "IDs in the text the extractor found",
+                FilterVerdict.Action.REJECT,
+                read.finish().action());
+
+        WordsSession locked = new WordsSession(rules, SETTINGS);
+        locked.startPart(pdf);
+        locked.content(pdf, "%PDF-1.7".getBytes(UTF_8), 0, 8);
+        locked.unreadable(pdf, "the document is encrypted");
+        locked.endPart(pdf);
+        FilterVerdict v = locked.finish();
+        assertEquals(FilterVerdict.Action.QUARANTINE, v.action());
+        assertTrue(v.reason(), v.reason().contains("form.pdf: the document is encrypted"));
+    }
+
+    @Test
     public void theDetectedTypeAndItsMismatchWithTheDeclaredOneOrTheName() throws Exception {
         Rules rules = rules("reject type application/x-msdownload\nquarantine mismatch\n");
         FilterVerdict program = run(rules, part("setup.bin", "application/octet-stream", PROGRAM));
