@@ -1,18 +1,12 @@
 package org.mailroom.filter.clamav.internal;
 
-import java.util.Dictionary;
-import java.util.Hashtable;
 import java.util.Map;
 import org.mailroom.api.filter.ContentFilter;
 import org.mailroom.api.filter.FilterContext;
 import org.mailroom.api.filter.FilterSession;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.Constants;
-import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
-import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
@@ -23,14 +17,15 @@ import org.slf4j.LoggerFactory;
 /**
  * The ClamAV adapter: streams each delivered message to clamd with INSTREAM and rejects,
  * quarantines or tags it by clamd's answer. One connection per message, opened and closed in the
- * session's {@code finish}: the component holds nothing but its settings and its service
- * registration, so deactivation has nothing else to close. Configuration PID {@value #PID}.
+ * session's {@code finish}: the component holds nothing but its settings, so deactivation has
+ * nothing to close. Configuration PID {@value #PID}.
  */
 @Component(
-        service = {},
+        service = ContentFilter.class,
         immediate = true,
         configurationPid = ClamavFilter.PID,
-        configurationPolicy = ConfigurationPolicy.REQUIRE)
+        configurationPolicy = ConfigurationPolicy.REQUIRE,
+        property = {ContentFilter.NAME + "=" + ClamavFilter.NAME, "service.ranking:Integer=100"})
 @Designate(ocd = ClamavFilter.Config.class)
 public class ClamavFilter implements ContentFilter {
 
@@ -66,53 +61,19 @@ public class ClamavFilter implements ContentFilter {
 
     private volatile ClamavSettings settings;
 
-    private ServiceRegistration<ContentFilter> registration;
-
-    /**
-     * Registers the filter itself rather than through DS: {@code service.ranking} from the cfg
-     * file is a string, which the framework would not rank by; the registration carries it as
-     * the Integer the framework needs (see ClamavSettings.ranking).
-     *
-     * @param bundleContext null in unit tests: nothing is registered
-     */
+    /** A {@code service.ranking} in the cfg file arrives as text; local delivery ranks by it all the same. */
     @Activate
-    void activate(BundleContext bundleContext, Map<String, Object> properties) {
+    void activate(Map<String, Object> properties) {
         settings = ClamavSettings.required(properties, PID);
-        if (bundleContext != null) {
-            registration = bundleContext.registerService(ContentFilter.class, this, serviceProperties(settings));
-        }
         LOG.info("ClamAV adapter scanning with clamd at {}", settings.address());
     }
 
     @Modified
     void modified(Map<String, Object> properties) {
         ClamavSettings.changed(properties, PID).ifPresent(s -> {
-            int ranking = settings.ranking();
             settings = s;
-            if (registration != null && ranking != s.ranking()) {
-                registration.setProperties(serviceProperties(s));
-            }
             LOG.info("ClamAV adapter scanning with clamd at {}", s.address());
         });
-    }
-
-    @Deactivate
-    void deactivate() {
-        if (registration != null) {
-            try {
-                registration.unregister();
-            } catch (IllegalStateException e) {
-                // unregistered with the bundle already
-            }
-            registration = null;
-        }
-    }
-
-    private static Dictionary<String, Object> serviceProperties(ClamavSettings settings) {
-        Hashtable<String, Object> properties = new Hashtable<>();
-        properties.put(ContentFilter.NAME, NAME);
-        properties.put(Constants.SERVICE_RANKING, settings.ranking());
-        return properties;
     }
 
     @Override

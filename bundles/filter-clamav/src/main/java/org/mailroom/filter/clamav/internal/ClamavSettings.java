@@ -22,8 +22,6 @@ import org.mailroom.filter.daemon.DaemonAddress;
  * @param maxScanSize messages larger than this (octets) are not sent to clamd; 0: no limit
  * @param onTooLarge what such a message gets
  * @param header the header field of a delivered message saying whether it was scanned; empty: none
- * @param ranking the filter's {@code service.ranking}: a cfg file gives it as a string, which the
- *     framework would not rank by, so the component registers it as an Integer itself
  */
 record ClamavSettings(
         DaemonAddress address,
@@ -32,8 +30,7 @@ record ClamavSettings(
         OnFailure onFailure,
         long maxScanSize,
         OnTooLarge onTooLarge,
-        String header,
-        int ranking) {
+        String header) {
 
     enum OnVirus {
         REJECT,
@@ -61,7 +58,8 @@ record ClamavSettings(
         }
         long timeout = number(properties, "timeoutSeconds", 30, 1, 3600);
         long maxScanSize = number(properties, "maxScanSize", 0, 0, Long.MAX_VALUE);
-        int ranking = (int) number(properties, "service.ranking", 100, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        // Checked here so that a bad one is reported with its key; DS puts it on the service.
+        number(properties, "service.ranking", 100, Integer.MIN_VALUE, Integer.MAX_VALUE);
         String header = string(properties, "header", "X-Mailroom-Virus-Scan");
         if (!header.isEmpty() && !header.chars().allMatch(c -> c > ' ' && c < 127 && c != ':')) {
             throw new IllegalArgumentException("key header: '" + header + "' is not a header field name");
@@ -73,8 +71,7 @@ record ClamavSettings(
                 choice(properties, "onFailure", OnFailure.DEFER),
                 maxScanSize,
                 choice(properties, "onTooLarge", OnTooLarge.ACCEPT_TAG),
-                header,
-                ranking);
+                header);
     }
 
     static ClamavSettings required(Map<String, ?> properties, String pid) {

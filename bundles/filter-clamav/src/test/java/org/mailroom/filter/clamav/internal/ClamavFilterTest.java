@@ -41,7 +41,7 @@ public class ClamavFilterTest {
 
     private FilterVerdict scan(Map<String, Object> properties, String message) {
         ClamavFilter filter = new ClamavFilter();
-        filter.activate(null, properties);
+        filter.activate(properties);
         return filter.open(context("q1-0", message)).finish();
     }
 
@@ -133,7 +133,7 @@ public class ClamavFilterTest {
 
         // A large message to a daemon that reads nothing: the send stalls, and times out the same.
         ClamavFilter filter = new ClamavFilter();
-        filter.activate(null, config(clamd.address(), "timeoutSeconds", "1", "onFailure", "accept-tag"));
+        filter.activate(config(clamd.address(), "timeoutSeconds", "1", "onFailure", "accept-tag"));
         start = System.nanoTime();
         v = filter.open(context("q2-0", 20_000_000, () -> TestMessages.generated(20_000_000)))
                 .finish();
@@ -148,7 +148,7 @@ public class ClamavFilterTest {
         clamd.mode = FakeClamd.Mode.LIMIT;
         clamd.limit = 100_000;
         ClamavFilter filter = new ClamavFilter();
-        filter.activate(null, config(clamd.address(), "onFailure", "accept-tag"));
+        filter.activate(config(clamd.address(), "onFailure", "accept-tag"));
         FilterVerdict v = filter.open(context("q3-0", 5_000_000, () -> TestMessages.generated(5_000_000)))
                 .finish();
         assertEquals(Action.ACCEPT, v.action());
@@ -200,7 +200,7 @@ public class ClamavFilterTest {
             }
         };
         ClamavFilter filter = new ClamavFilter();
-        filter.activate(null, config(clamd.address()));
+        filter.activate(config(clamd.address()));
         long before = Heap.usedAfterGc();
         long start = System.nanoTime();
         FilterVerdict v = filter.open(context("q4-0", size, () -> TestMessages.generated(size)))
@@ -233,11 +233,11 @@ public class ClamavFilterTest {
         }) {
             Map<String, Object> p = config("tcp:127.0.0.1:3310", bad[0], bad[1]);
             IllegalArgumentException e =
-                    assertThrows(IllegalArgumentException.class, () -> new ClamavFilter().activate(null, p));
+                    assertThrows(IllegalArgumentException.class, () -> new ClamavFilter().activate(p));
             assertEquals("Bad configuration in file:/etc/org.mailroom.filter.clamav.cfg: " + bad[2], e.getMessage());
         }
         ClamavFilter filter = new ClamavFilter();
-        filter.activate(null, config("unix:/run/clamav/clamd.ctl", "timeoutSeconds", "7"));
+        filter.activate(config("unix:/run/clamav/clamd.ctl", "timeoutSeconds", "7"));
         ClamavSettings before = filter.settings();
         assertEquals("unix:/run/clamav/clamd.ctl", before.address().toString());
         filter.modified(config("tcp:[::1]:3310", "timeoutSeconds", "-7"));
@@ -246,14 +246,5 @@ public class ClamavFilterTest {
         assertEquals("tcp:[::1]:3310", filter.settings().address().toString());
         assertEquals(ClamavSettings.OnFailure.ACCEPT_TAG, filter.settings().onFailure());
         assertEquals(30, filter.settings().timeout().toSeconds());
-        assertEquals(
-                "the default ranking: first in the chain",
-                100,
-                filter.settings().ranking());
-        filter.modified(config("tcp:[::1]:3310", "service.ranking", "120"));
-        assertEquals(
-                "a cfg file's string ranking, as the Integer the framework ranks by",
-                120,
-                filter.settings().ranking());
     }
 }

@@ -46,7 +46,7 @@ public class RealClamdTest {
 
     private FilterVerdict scan(String address, String message, String... settings) {
         ClamavFilter filter = new ClamavFilter();
-        filter.activate(null, config(address, settings));
+        filter.activate(config(address, settings));
         return filter.open(context("r1-0", message)).finish();
     }
 
@@ -82,7 +82,7 @@ public class RealClamdTest {
     @Test
     public void aMessageOverStreamMaxLengthIsRefusedByClamdAndAFailure() {
         ClamavFilter filter = new ClamavFilter();
-        filter.activate(null, config(tcp(), "onFailure", "accept-tag"));
+        filter.activate(config(tcp(), "onFailure", "accept-tag"));
         long size = 3 * STREAM_MAX_LENGTH;
         FilterVerdict v = filter.open(context("r2-0", size, () -> TestMessages.generated(size)))
                 .finish();
@@ -90,7 +90,7 @@ public class RealClamdTest {
         assertEquals(
                 "not scanned (size limit exceeded)", v.headerChanges().get(1).value());
 
-        filter.activate(null, config(tcp()));
+        filter.activate(config(tcp()));
         v = filter.open(context("r2-1", size, () -> TestMessages.generated(size)))
                 .finish();
         assertEquals("451 4.7.1 Virus scanner unavailable, try again later", v.reply());

@@ -25,8 +25,6 @@ import org.mailroom.filter.daemon.DaemonAddress;
  * @param tagScore from this score on a message is tagged as spam; empty: spamd's own threshold
  * @param quarantineScore from this score on it is quarantined; empty: never
  * @param rejectScore from this score on it is refused; empty: never
- * @param ranking the filter's {@code service.ranking}: a cfg file gives it as a string, which the
- *     framework would not rank by, so the component registers it as an Integer itself
  */
 record SpamdSettings(
         DaemonAddress address,
@@ -37,8 +35,7 @@ record SpamdSettings(
         OnTooLarge onTooLarge,
         OptionalDouble tagScore,
         OptionalDouble quarantineScore,
-        OptionalDouble rejectScore,
-        int ranking) {
+        OptionalDouble rejectScore) {
 
     enum OnFailure {
         DEFER,
@@ -66,7 +63,8 @@ record SpamdSettings(
         }
         long timeout = number(properties, "timeoutSeconds", 30, 1, 3600);
         long maxScanSize = number(properties, "maxScanSize", 512_000, 0, Long.MAX_VALUE);
-        int ranking = (int) number(properties, "service.ranking", 50, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        // Checked here so that a bad one is reported with its key; DS puts it on the service.
+        number(properties, "service.ranking", 50, Integer.MIN_VALUE, Integer.MAX_VALUE);
         OptionalDouble tag = score(properties, "tagScore");
         OptionalDouble quarantine = score(properties, "quarantineScore");
         OptionalDouble reject = score(properties, "rejectScore");
@@ -88,8 +86,7 @@ record SpamdSettings(
                 choice(properties, "onTooLarge", OnTooLarge.ACCEPT_TAG),
                 tag,
                 quarantine,
-                reject,
-                ranking);
+                reject);
     }
 
     static SpamdSettings required(Map<String, ?> properties, String pid) {

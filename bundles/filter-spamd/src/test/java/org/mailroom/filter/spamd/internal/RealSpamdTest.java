@@ -42,7 +42,7 @@ public class RealSpamdTest {
 
     private FilterVerdict scan(String message, String... settings) {
         SpamdFilter filter = new SpamdFilter();
-        filter.activate(null, config("tcp:127.0.0.1:" + spamd.port(), settings));
+        filter.activate(config("tcp:127.0.0.1:" + spamd.port(), settings));
         return filter.open(context("r1-0", message)).finish();
     }
 

@@ -47,7 +47,7 @@ public class SpamdFilterTest {
     /** Runs a session as the delivery does: the header fields first, then finish. */
     private FilterVerdict scan(Map<String, Object> properties, FilterContext context) {
         SpamdFilter filter = new SpamdFilter();
-        filter.activate(null, properties);
+        filter.activate(properties);
         FilterSession session = filter.open(context);
         session.header(new MimeField("From", "a@example.org", "a@example.org"));
         session.header(new MimeField("X-Spam-Flag", "NO", "NO"));
@@ -242,17 +242,17 @@ public class SpamdFilterTest {
         }) {
             Map<String, Object> p = config("tcp:127.0.0.1:783", bad[0], bad[1]);
             IllegalArgumentException e =
-                    assertThrows(IllegalArgumentException.class, () -> new SpamdFilter().activate(null, p));
+                    assertThrows(IllegalArgumentException.class, () -> new SpamdFilter().activate(p));
             assertEquals("Bad configuration in file:/etc/org.mailroom.filter.spamd.cfg: " + bad[2], e.getMessage());
         }
         IllegalArgumentException e = assertThrows(
                 IllegalArgumentException.class,
                 () -> new SpamdFilter()
-                        .activate(null, config("tcp:127.0.0.1:783", "quarantineScore", "10", "rejectScore", "8")));
+                        .activate(config("tcp:127.0.0.1:783", "quarantineScore", "10", "rejectScore", "8")));
         assertTrue(e.getMessage(), e.getMessage().endsWith("key rejectScore: 8.0 is below quarantineScore 10.0"));
 
         SpamdFilter filter = new SpamdFilter();
-        filter.activate(null, config("tcp:127.0.0.1:783"));
+        filter.activate(config("tcp:127.0.0.1:783"));
         SpamdSettings before = filter.settings();
         assertEquals(512_000, before.maxScanSize());
         assertEquals(SpamdSettings.OnFailure.ACCEPT_TAG, before.onFailure());
@@ -261,8 +261,5 @@ public class SpamdFilterTest {
         filter.modified(config("unix:/run/spamd.sock", "rejectScore", "15"));
         assertEquals("unix:/run/spamd.sock", filter.settings().address().toString());
         assertEquals(15.0, filter.settings().rejectScore().getAsDouble(), 0);
-        assertEquals("the default ranking: after clamav", 50, filter.settings().ranking());
-        filter.modified(config("unix:/run/spamd.sock", "service.ranking", "120"));
-        assertEquals(120, filter.settings().ranking());
     }
 }
