@@ -66,6 +66,8 @@ final class Pop3Session implements ProtocolSession {
     private int lineLengthBeforeSasl;
     private int badCommands;
     private SaslExchange sasl;
+    /** After a refused token, the error challenge was sent: the next line, whatever it is, ends AUTH. */
+    private boolean awaitingFailureResponse;
 
     Pop3Session(
             Connection connection,
@@ -96,6 +98,10 @@ final class Pop3Session implements ProtocolSession {
     @Override
     public void onLine(byte[] bytes) {
         if (state == State.CLOSED) {
+            return;
+        }
+        if (awaitingFailureResponse) {
+            endFailureChallenge();
             return;
         }
         String line;
@@ -129,7 +135,9 @@ final class Pop3Session implements ProtocolSession {
 
     @Override
     public void onLineTooLong() {
-        if (sasl != null) {
+        if (awaitingFailureResponse) {
+            endFailureChallenge();
+        } else if (sasl != null) {
             endSasl();
             bad("-ERR [AUTH] SASL response too long");
         } else {
@@ -232,7 +240,7 @@ final class Pop3Session implements ProtocolSession {
             bad("-ERR USER first");
             return;
         }
-        authenticate(new PasswordCredentials(name, password));
+        authenticate(new PasswordCredentials(name, password), null);
     }
 
     private void auth(String argument) {
@@ -317,8 +325,9 @@ final class Pop3Session implements ProtocolSession {
             return;
         }
         if (step.isDone()) {
+            SaslExchange exchange = sasl;
             endSasl();
-            authenticate(step.credentials());
+            authenticate(step.credentials(), exchange);
         } else {
             connection.send("+ " + Base64.getEncoder().encodeToString(step.challenge()));
         }
@@ -340,20 +349,21 @@ final class Pop3Session implements ProtocolSession {
         }
     }
 
-    private void authenticate(Credentials credentials) {
+    /** @param exchange the SASL exchange that yielded the credentials, null for USER/PASS */
+    private void authenticate(Credentials credentials, SaslExchange exchange) {
         if (credentials instanceof PasswordCredentials p
                 && (p.password().isEmpty() || p.user().isEmpty())) {
             failedLogin("empty user name or password", credentials.user());
             return;
         }
-        authenticate(credentials, deadline());
+        authenticate(credentials, exchange, deadline());
     }
 
     /**
      * A login service that stops while it checks (its bundle being updated) answers UNAVAILABLE;
      * the attempt then goes to the login service registered next, until the deadline.
      */
-    private void authenticate(Credentials credentials, long deadline) {
+    private void authenticate(Credentials credentials, SaslExchange exchange, long deadline) {
         awaitService(
                 services::login,
                 RETRY,
@@ -362,14 +372,40 @@ final class Pop3Session implements ProtocolSession {
                     if (result != null && result.succeeded()) {
                         login(result.user(), deadline());
                     } else if (result != null && result.status() == AuthResult.Status.INVALID) {
-                        bad(Pop3Replies.AUTH_FAILED);
+                        refused(exchange, result);
                     } else if (services.login() != login && System.nanoTime() - deadline < 0) {
-                        authenticate(credentials, deadline);
+                        authenticate(credentials, exchange, deadline);
                     } else {
                         connection.send(Pop3Replies.AUTH_UNAVAILABLE);
                     }
                 }),
                 () -> connection.send(Pop3Replies.AUTH_UNAVAILABLE));
+    }
+
+    /** RFC 7628 3.2.2: a mechanism may first send an error challenge, answered by one client line. */
+    private void refused(SaslExchange exchange, AuthResult result) {
+        byte[] challenge = null;
+        if (exchange != null) {
+            try {
+                challenge = exchange.failureChallenge(result);
+            } catch (RuntimeException | LinkageError e) {
+                LOG.warn("SASL mechanism failed to give its failure challenge", e);
+            }
+        }
+        if (challenge == null) {
+            bad(Pop3Replies.AUTH_FAILED);
+            return;
+        }
+        awaitingFailureResponse = true;
+        lineLengthBeforeSasl = connection.maxLineLength();
+        connection.setMaxLineLength(Math.max(connection.maxLineLength(), settings.maxSaslLineLength()));
+        connection.send("+ " + Base64.getEncoder().encodeToString(challenge));
+    }
+
+    private void endFailureChallenge() {
+        awaitingFailureResponse = false;
+        connection.setMaxLineLength(lineLengthBeforeSasl);
+        bad(Pop3Replies.AUTH_FAILED);
     }
 
     /** A failure POP3 decided itself: counted and answered by the login service like a wrong password. */

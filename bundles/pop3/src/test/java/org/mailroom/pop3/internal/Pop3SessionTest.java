@@ -311,6 +311,35 @@ public class Pop3SessionTest {
         assertStartsWith("+OK Logged in, 0 messages", c.one("AUTH X-TOKEN " + b64("t0ken")));
     }
 
+    @Test
+    public void refusedTokenGetsTheErrorChallengeThenTheFailure() {
+        services.mechanisms.add(new TestAuth.Token());
+        passwords.with("token-user", "t0ken");
+        Client c = insecure(false);
+        assertEquals("+ " + b64(TestAuth.Token.FAILURE), c.one("AUTH X-TOKEN " + b64("expired")));
+        assertStartsWith("-ERR [AUTH]", c.one("AQ=="));
+        assertEquals("the session takes commands again", "-ERR Not logged in", c.one("STAT"));
+        assertEquals("+ " + b64(TestAuth.Token.FAILURE), c.one("AUTH X-TOKEN " + b64("expired")));
+        assertStartsWith("-ERR [AUTH]", c.one("*"));
+        assertStartsWith("+OK Logged in", c.one("AUTH X-TOKEN " + b64("t0ken")));
+    }
+
+    @Test
+    public void tokenLongerThanACommandLineOnTheContinuationLine() {
+        services.mechanisms.add(new TestAuth.Token());
+        String token = "t".repeat(4000);
+        passwords.with("token-user", token);
+        Client c = insecure(false);
+        assertEquals("+ ", c.one("AUTH X-TOKEN"));
+        assertStartsWith("+OK Logged in", c.one(b64(token)));
+    }
+
+    @Test
+    public void passwordFailureHasNoErrorChallenge() {
+        Client c = secure();
+        assertStartsWith("-ERR [AUTH]", c.one("AUTH PLAIN " + b64("\0alice\0nope")));
+    }
+
     // ---- SASL
 
     @Test

@@ -114,8 +114,13 @@ final class TestAuth {
         }
     }
 
-    /** A mechanism that reveals no secret (stands in for e.g. a token mechanism). */
+    /**
+     * A mechanism that reveals no secret, shaped like OAUTHBEARER: an empty response gets an empty
+     * challenge, and a refused token the error challenge {@link #FAILURE}.
+     */
     static final class Token implements SaslMechanism {
+        static final String FAILURE = "{\"status\":\"invalid_token\"}";
+
         @Override
         public String name() {
             return "X-TOKEN";
@@ -128,8 +133,21 @@ final class TestAuth {
 
         @Override
         public SaslExchange start() {
-            return response ->
-                    SaslStep.done(new PasswordCredentials("token-user", new String(response, StandardCharsets.UTF_8)));
+            return new SaslExchange() {
+                @Override
+                public SaslStep evaluate(byte[] response) {
+                    if (response.length == 0) {
+                        return SaslStep.challenge(new byte[0]);
+                    }
+                    return SaslStep.done(
+                            new PasswordCredentials("token-user", new String(response, StandardCharsets.UTF_8)));
+                }
+
+                @Override
+                public byte[] failureChallenge(AuthResult result) {
+                    return FAILURE.getBytes(StandardCharsets.UTF_8);
+                }
+            };
         }
     }
 }

@@ -53,6 +53,8 @@ final class SmtpSession implements ProtocolSession {
         DATA,
         BDAT,
         SASL,
+        /** After a refused token, the error challenge was sent: the next line, whatever it is, ends AUTH. */
+        SASL_FAILURE,
         CLOSED
     }
 
@@ -105,6 +107,7 @@ final class SmtpSession implements ProtocolSession {
         switch (state) {
             case DATA -> dataLine(line);
             case SASL -> saslContinue(new String(line, US_ASCII).trim());
+            case SASL_FAILURE -> endFailureChallenge();
             case COMMANDS -> command(line);
             default -> LOG.debug("input in state {} ignored", state);
         }
@@ -118,6 +121,7 @@ final class SmtpSession implements ProtocolSession {
                 endSasl();
                 bad(Reply.of(500, "5.5.6", "Authentication exchange line is too long"));
             }
+            case SASL_FAILURE -> endFailureChallenge();
             default -> bad(Reply.of(500, "5.5.2", "Error: line too long"));
         }
     }
@@ -725,8 +729,9 @@ final class SmtpSession implements ProtocolSession {
             return;
         }
         if (step.isDone()) {
+            SaslExchange exchange = sasl;
             endSasl();
-            authenticate(step.credentials(), deadline());
+            authenticate(step.credentials(), exchange, deadline());
         } else {
             connection.send("334 " + Base64.getEncoder().encodeToString(step.challenge()));
         }
@@ -738,7 +743,8 @@ final class SmtpSession implements ProtocolSession {
         connection.setMaxLineLength(lineLengthBefore);
     }
 
-    private void authenticate(Credentials credentials, long deadline) {
+    /** @param exchange the SASL exchange that yielded the credentials */
+    private void authenticate(Credentials credentials, SaslExchange exchange, long deadline) {
         if (credentials instanceof PasswordCredentials p
                 && (p.password().isEmpty() || p.user().isEmpty())) {
             failedLogin("empty user name or password", credentials.user());
@@ -758,14 +764,37 @@ final class SmtpSession implements ProtocolSession {
                                         connection.remoteAddress());
                                 send(Reply.of(235, "2.7.0", "Authentication successful"));
                             } else if (result != null && result.status() == AuthResult.Status.INVALID) {
-                                bad(Reply.of(535, "5.7.8", "Authentication credentials invalid"));
+                                refused(exchange, result);
                             } else if (services.login() != login && System.nanoTime() - deadline < 0) {
-                                authenticate(credentials, deadline);
+                                authenticate(credentials, exchange, deadline);
                             } else {
                                 send(Reply.of(454, "4.7.0", "Temporary authentication failure"));
                             }
                         }),
                 () -> send(Reply.of(454, "4.7.0", "Temporary authentication failure")));
+    }
+
+    /** RFC 7628 3.2.2: a mechanism may first send an error challenge, answered by one client line. */
+    private void refused(SaslExchange exchange, AuthResult result) {
+        byte[] challenge = null;
+        try {
+            challenge = exchange.failureChallenge(result);
+        } catch (RuntimeException | LinkageError e) {
+            LOG.warn("SASL mechanism failed to give its failure challenge", e);
+        }
+        if (challenge == null) {
+            bad(Reply.of(535, "5.7.8", "Authentication credentials invalid"));
+            return;
+        }
+        state = State.SASL_FAILURE;
+        lineLengthBefore = connection.maxLineLength();
+        connection.setMaxLineLength(Math.max(lineLengthBefore, settings.maxSaslLineLength()));
+        connection.send("334 " + Base64.getEncoder().encodeToString(challenge));
+    }
+
+    private void endFailureChallenge() {
+        endSasl();
+        bad(Reply.of(535, "5.7.8", "Authentication credentials invalid"));
     }
 
     /** A failure SMTP decided itself: counted and answered by the login service like a wrong password. */

@@ -222,6 +222,26 @@ public class SmtpSessionTest {
     }
 
     @Test
+    public void refusedTokenGetsTheErrorChallengeThenTheFailure() {
+        services.tokenMechanism = true;
+        open(Mode.SUBMISSION);
+        c.client("EHLO x\r\n");
+        assertTrue(c.take().stream().anyMatch(l -> l.endsWith("AUTH X-TOKEN")));
+        String b64 = Base64.getEncoder().encodeToString("expired".getBytes(UTF_8));
+        c.client("AUTH X-TOKEN " + b64 + "\r\n");
+        assertEquals("334 " + Base64.getEncoder().encodeToString(TestServices.TOKEN_FAILURE.getBytes(UTF_8)), c.last());
+        c.client("\r\n");
+        assertEquals("535 5.7.8 Authentication credentials invalid", c.last());
+        c.client("NOOP\r\n");
+        assertEquals("the session takes commands again", "250 2.0.0 Ok", c.last());
+        String token = Base64.getEncoder().encodeToString("secret".getBytes(UTF_8));
+        c.client("AUTH X-TOKEN\r\n");
+        assertEquals("334 ", c.last());
+        c.client(token + "\r\n");
+        assertEquals("235 2.7.0 Authentication successful", c.last());
+    }
+
+    @Test
     public void submissionNeedsAuthOverTlsAndAnOwnedSender() {
         open(Mode.SUBMISSION);
         c.client("EHLO x\r\n");

@@ -219,8 +219,41 @@ final class TestServices implements SmtpServices {
         return login;
     }
 
+    /** Shaped like OAUTHBEARER: the response is alice's token; a refused one gets {@link #TOKEN_FAILURE}. */
+    private final SaslMechanism token = new SaslMechanism() {
+        @Override
+        public String name() {
+            return "X-TOKEN";
+        }
+
+        @Override
+        public boolean exposesSecret() {
+            return false;
+        }
+
+        @Override
+        public SaslExchange start() {
+            return new SaslExchange() {
+                @Override
+                public SaslStep evaluate(byte[] response) {
+                    return SaslStep.done(new PasswordCredentials("alice", new String(response, UTF_8)));
+                }
+
+                @Override
+                public byte[] failureChallenge(AuthResult result) {
+                    return TOKEN_FAILURE.getBytes(UTF_8);
+                }
+            };
+        }
+    };
+
+    static final String TOKEN_FAILURE = "{\"status\":\"invalid_token\"}";
+
+    /** Offer {@link #token} besides PLAIN. */
+    volatile boolean tokenMechanism;
+
     @Override
     public List<SaslMechanism> mechanisms() {
-        return List.of(plain);
+        return tokenMechanism ? List.of(plain, token) : List.of(plain);
     }
 }
