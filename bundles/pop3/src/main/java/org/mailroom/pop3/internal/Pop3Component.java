@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.mailroom.api.auth.LoginService;
 import org.mailroom.api.protocol.Connection;
 import org.mailroom.api.protocol.Protocol;
@@ -38,6 +39,9 @@ import org.slf4j.LoggerFactory;
 @Designate(ocd = Pop3Config.class)
 public class Pop3Component implements Protocol, Pop3Services {
 
+    /** How long a mechanism that went away is answered as temporarily unavailable, not unsupported. */
+    static final long RECENTLY_GONE_NANOS = TimeUnit.MINUTES.toNanos(10);
+
     private static final Logger LOG = LoggerFactory.getLogger(Pop3Component.class);
 
     // Dynamic greedy references, named so that etc/org.mailroom.pop3.cfg can pin one with
@@ -56,8 +60,22 @@ public class Pop3Component implements Protocol, Pop3Services {
             service = SaslMechanism.class,
             cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
+            policyOption = ReferencePolicyOption.GREEDY,
+            unbind = "mechanismGone")
     volatile List<SaslMechanism> mechanisms = List.of();
+
+    /** Names of mechanisms unregistered lately (their bundle being updated or replaced), with when. */
+    private final Map<String, Long> goneAt = new ConcurrentHashMap<>();
+
+    void mechanismGone(SaslMechanism mechanism) {
+        goneAt.put(mechanism.name().toUpperCase(Locale.ROOT), System.nanoTime());
+    }
+
+    @Override
+    public boolean recentlyGone(String name) {
+        Long at = goneAt.get(name.toUpperCase(Locale.ROOT));
+        return at != null && System.nanoTime() - at < RECENTLY_GONE_NANOS;
+    }
 
     @Reference(
             name = "store",

@@ -261,18 +261,18 @@ final class Pop3Session implements ProtocolSession {
         }
         String name = parts[0].toUpperCase(Locale.ROOT);
         String initial = parts.length == 2 ? parts[1] : null;
-        if (!services.mechanisms().isEmpty() && mechanism(name) == null) {
+        if (!services.mechanisms().isEmpty() && mechanism(name) == null && !services.recentlyGone(name)) {
             bad(Pop3Replies.UNSUPPORTED_MECHANISM);
             return;
         }
-        // No mechanism at all means the authentication bundle is being replaced: wait for it.
+        // No mechanism at all, or this one gone lately, means its bundle is being replaced: wait for it.
         awaitService(
                 () -> mechanism(name),
                 RETRY,
                 deadline(),
                 mechanism -> startSasl(mechanism, initial),
                 () -> connection.send(
-                        services.mechanisms().isEmpty()
+                        services.mechanisms().isEmpty() || services.recentlyGone(name)
                                 ? Pop3Replies.AUTH_UNAVAILABLE
                                 : Pop3Replies.UNSUPPORTED_MECHANISM));
     }

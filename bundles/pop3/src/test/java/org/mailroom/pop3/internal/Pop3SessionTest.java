@@ -482,6 +482,14 @@ public class Pop3SessionTest {
     }
 
     @Test
+    public void aMechanismThatWentAwayLatelyIsTemporaryAndAnUnknownOneUnsupported() {
+        services.gone.add("X-TOKEN");
+        Client c = secure();
+        assertStartsWith("-ERR [SYS/TEMP]", c.one("AUTH X-TOKEN " + b64("t0ken")));
+        assertStartsWith("-ERR Unsupported", c.one("AUTH X-NEVER " + b64("t0ken")));
+    }
+
+    @Test
     public void authWithoutArgumentListsMechanisms() {
         Client c = secure();
         assertEquals(List.of("+OK Supported SASL mechanisms follow", "PLAIN", "LOGIN", "."), c.cmd("AUTH"));

@@ -22,6 +22,9 @@ final class TestServices implements Pop3Services {
     volatile LoginService loginOverride;
 
     final List<SaslMechanism> mechanisms = new CopyOnWriteArrayList<>();
+    /** Names of mechanisms that went away lately. */
+    final List<String> gone = new CopyOnWriteArrayList<>();
+
     final TestLogins logins = new TestLogins();
     volatile int storeLookups;
 
@@ -75,5 +78,10 @@ final class TestServices implements Pop3Services {
     @Override
     public List<SaslMechanism> mechanisms() {
         return List.copyOf(mechanisms);
+    }
+
+    @Override
+    public boolean recentlyGone(String name) {
+        return gone.stream().anyMatch(name::equalsIgnoreCase);
     }
 }

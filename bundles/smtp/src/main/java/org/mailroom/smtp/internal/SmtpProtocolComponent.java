@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.mailroom.api.address.Addresses;
 import org.mailroom.api.auth.LoginService;
 import org.mailroom.api.protocol.Connection;
@@ -31,6 +32,9 @@ import org.slf4j.LoggerFactory;
  * subclasses only say which {@link Mode} they serve (bnd reads these inherited annotations).
  */
 abstract class SmtpProtocolComponent implements Protocol, SmtpServices {
+
+    /** How long a mechanism that went away is answered as temporarily unavailable, not unsupported. */
+    static final long RECENTLY_GONE_NANOS = TimeUnit.MINUTES.toNanos(10);
 
     static final String PID = "org.mailroom.smtp";
     private static final Logger LOG = LoggerFactory.getLogger(SmtpProtocolComponent.class);
@@ -64,8 +68,22 @@ abstract class SmtpProtocolComponent implements Protocol, SmtpServices {
             service = SaslMechanism.class,
             cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
+            policyOption = ReferencePolicyOption.GREEDY,
+            unbind = "mechanismGone")
     volatile List<SaslMechanism> mechanismList = List.of();
+
+    /** Names of mechanisms unregistered lately (their bundle being updated or replaced), with when. */
+    private final Map<String, Long> goneAt = new ConcurrentHashMap<>();
+
+    void mechanismGone(SaslMechanism mechanism) {
+        goneAt.put(mechanism.name().toUpperCase(Locale.ROOT), System.nanoTime());
+    }
+
+    @Override
+    public boolean recentlyGone(String name) {
+        Long at = goneAt.get(name.toUpperCase(Locale.ROOT));
+        return at != null && System.nanoTime() - at < RECENTLY_GONE_NANOS;
+    }
 
     private final Set<SmtpSession> sessions = ConcurrentHashMap.newKeySet();
     private volatile boolean active = true;

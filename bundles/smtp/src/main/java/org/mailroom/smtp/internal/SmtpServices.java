@@ -20,4 +20,10 @@ interface SmtpServices {
 
     /** The SASL mechanisms registered right now, best first. */
     List<SaslMechanism> mechanisms();
+
+    /**
+     * True if a mechanism of this name was registered until lately: a client asking for it while
+     * its bundle is being replaced gets a temporary failure, not "unsupported".
+     */
+    boolean recentlyGone(String name);
 }

@@ -687,7 +687,7 @@ final class SmtpSession implements ProtocolSession {
                     }
                 },
                 () -> bad(
-                        services.mechanisms().isEmpty()
+                        services.mechanisms().isEmpty() || services.recentlyGone(name)
                                 ? Reply.of(454, "4.7.0", "Temporary authentication failure")
                                 : Reply.of(504, "5.5.4", "Unrecognized authentication type")));
     }

@@ -242,6 +242,18 @@ public class SmtpSessionTest {
     }
 
     @Test
+    public void aMechanismThatWentAwayLatelyIsTemporaryAndAnUnknownOneUnsupported() {
+        services.gone.add("X-TOKEN");
+        open(Mode.SUBMISSION, "serviceWaitMillis", 0, "allowPlaintextAuth", true);
+        c.client("EHLO x\r\n");
+        c.take();
+        c.client("AUTH X-TOKEN dG9rZW4=\r\n");
+        assertEquals("454 4.7.0 Temporary authentication failure", c.last());
+        c.client("AUTH X-NEVER dG9rZW4=\r\n");
+        assertEquals("504 5.5.4 Unrecognized authentication type", c.last());
+    }
+
+    @Test
     public void submissionNeedsAuthOverTlsAndAnOwnedSender() {
         open(Mode.SUBMISSION);
         c.client("EHLO x\r\n");

@@ -256,4 +256,12 @@ final class TestServices implements SmtpServices {
     public List<SaslMechanism> mechanisms() {
         return tokenMechanism ? List.of(plain, token) : List.of(plain);
     }
+
+    /** Names of mechanisms that went away lately. */
+    final java.util.Set<String> gone = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    @Override
+    public boolean recentlyGone(String name) {
+        return gone.contains(name.toUpperCase(java.util.Locale.ROOT));
+    }
 }
