@@ -71,7 +71,7 @@ final class Logins implements LoginService {
     @Override
     public CompletionStage<AuthResult> login(Credentials credentials, InetAddress client, String protocol) {
         long now = clock.getAsLong();
-        Attempt attempt = new Attempt(credentials, protocol, penalties.admit(client, credentials.user(), now), now);
+        Attempt attempt = new Attempt(credentials, protocol, penalties.admit(client, claimed(credentials), now), now);
         tryStart(attempt);
         return attempt.answer;
     }
@@ -199,7 +199,7 @@ final class Logins implements LoginService {
         if (attempt.answer.isDone()) {
             return;
         }
-        attempt.ticket = penalties.admit(attempt.ticket.address, attempt.credentials.user(), clock.getAsLong());
+        attempt.ticket = penalties.admit(attempt.ticket.address, claimed(attempt.credentials), clock.getAsLong());
         tryStart(attempt);
     }
 
@@ -210,6 +210,16 @@ final class Logins implements LoginService {
         } else {
             later(() -> answer.complete(result), wait);
         }
+    }
+
+    /**
+     * The user whose failures count, or null for none: a client that names nobody (a bearer
+     * token without an authorization identity) is penalised by its address only, so that bad
+     * tokens from one client do not slow every other client that names nobody.
+     */
+    private static String claimed(Credentials credentials) {
+        String user = credentials.user();
+        return user == null || user.isEmpty() ? null : user;
     }
 
     private void later(Runnable task, long nanos) {

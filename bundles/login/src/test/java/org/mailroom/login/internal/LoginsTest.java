@@ -107,6 +107,31 @@ public class LoginsTest {
     }
 
     @Test(timeout = 60_000)
+    public void failuresOfClientsThatNameNoUserCountForTheirAddressOnly() throws Exception {
+        authenticator.set(passwords.with("ann", "pw", 1));
+        Logins logins = logins();
+        InetAddress attacker = address("192.0.2.66");
+        for (int i = 0; i < 3; i++) {
+            assertEquals(
+                    AuthResult.Status.INVALID,
+                    await(login(logins, "", "bad-token", attacker)).status());
+        }
+        long started = System.nanoTime();
+        assertEquals(
+                AuthResult.Status.INVALID,
+                await(login(logins, "", "bad-token", address("198.51.100.9"))).status());
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        assertTrue(
+                "another address answered after the base delay (300 ms), not the attacker's penalty: " + millis,
+                millis < 900);
+        started = System.nanoTime();
+        await(login(logins, "", "bad-token", attacker));
+        assertTrue(
+                "the attacker's own address keeps its penalty",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) >= 1100);
+    }
+
+    @Test(timeout = 60_000)
     public void oneAddressGetsAboutOneVerifiedGuessPerIntervalWhileOthersLogInAtNormalSpeed() throws Exception {
         authenticator.set(passwords.with("victim", "secret", 50).with("ann", "pw", 1));
         Logins logins = logins();
