@@ -60,19 +60,20 @@ public class Pop3Component implements Protocol, Pop3Services {
             service = SaslMechanism.class,
             cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY,
-            unbind = "mechanismGone")
+            policyOption = ReferencePolicyOption.GREEDY)
     volatile List<SaslMechanism> mechanisms = List.of();
 
-    /** Names of mechanisms unregistered lately (their bundle being updated or replaced), with when. */
+    /**
+     * Names of mechanisms that went away lately (their bundle being updated or replaced), with
+     * when: told by comparing what each look-up finds with what the one before found.
+     */
     private final Map<String, Long> goneAt = new ConcurrentHashMap<>();
 
-    void mechanismGone(SaslMechanism mechanism) {
-        goneAt.put(mechanism.name().toUpperCase(Locale.ROOT), System.nanoTime());
-    }
+    private volatile Set<String> lastNames = Set.of();
 
     @Override
     public boolean recentlyGone(String name) {
+        mechanisms();
         Long at = goneAt.get(name.toUpperCase(Locale.ROOT));
         return at != null && System.nanoTime() - at < RECENTLY_GONE_NANOS;
     }
@@ -167,6 +168,15 @@ public class Pop3Component implements Protocol, Pop3Services {
             if (names.add(all.get(i).name().toUpperCase(Locale.ROOT))) {
                 result.add(all.get(i));
             }
+        }
+        if (!names.equals(lastNames)) {
+            long now = System.nanoTime();
+            for (String before : lastNames) {
+                if (!names.contains(before)) {
+                    goneAt.put(before, now);
+                }
+            }
+            lastNames = Set.copyOf(names);
         }
         return result;
     }

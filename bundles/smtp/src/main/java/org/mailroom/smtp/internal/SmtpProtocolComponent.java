@@ -68,19 +68,20 @@ abstract class SmtpProtocolComponent implements Protocol, SmtpServices {
             service = SaslMechanism.class,
             cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY,
-            unbind = "mechanismGone")
+            policyOption = ReferencePolicyOption.GREEDY)
     volatile List<SaslMechanism> mechanismList = List.of();
 
-    /** Names of mechanisms unregistered lately (their bundle being updated or replaced), with when. */
+    /**
+     * Names of mechanisms that went away lately (their bundle being updated or replaced), with
+     * when: told by comparing what each look-up finds with what the one before found.
+     */
     private final Map<String, Long> goneAt = new ConcurrentHashMap<>();
 
-    void mechanismGone(SaslMechanism mechanism) {
-        goneAt.put(mechanism.name().toUpperCase(Locale.ROOT), System.nanoTime());
-    }
+    private volatile Set<String> lastNames = Set.of();
 
     @Override
     public boolean recentlyGone(String name) {
+        mechanisms();
         Long at = goneAt.get(name.toUpperCase(Locale.ROOT));
         return at != null && System.nanoTime() - at < RECENTLY_GONE_NANOS;
     }
@@ -181,6 +182,15 @@ abstract class SmtpProtocolComponent implements Protocol, SmtpServices {
             if (names.add(all.get(i).name().toUpperCase(Locale.ROOT))) {
                 result.add(all.get(i));
             }
+        }
+        if (!names.equals(lastNames)) {
+            long now = System.nanoTime();
+            for (String before : lastNames) {
+                if (!names.contains(before)) {
+                    goneAt.put(before, now);
+                }
+            }
+            lastNames = Set.copyOf(names);
         }
         return result;
     }
