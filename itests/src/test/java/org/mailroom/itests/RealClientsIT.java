@@ -4,16 +4,18 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
+import static org.mailroom.itests.ClientProcesses.readString;
+import static org.mailroom.itests.ClientProcesses.start;
+import static org.mailroom.itests.ClientProcesses.tool;
+import static org.mailroom.itests.ClientProcesses.writePrivate;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,6 +34,8 @@ import org.junit.runner.RunWith;
 import org.mailroom.api.auth.UserDirectory;
 import org.mailroom.api.store.MailStore;
 import org.mailroom.api.store.MessageInfo;
+import org.mailroom.itests.ClientProcesses.Run;
+import org.mailroom.itests.ClientProcesses.Tool;
 import org.mailroom.testing.Poll;
 import org.mailroom.testing.exam.MailroomTestSupport;
 import org.osgi.service.cm.Configuration;
@@ -608,75 +612,8 @@ public class RealClientsIT extends MailroomTestSupport {
         return result;
     }
 
-    // ---- processes ----
-
-    private record Tool(String path) {}
-
-    private record Run(int exit, byte[] stdout, String stderr, long millis) {}
-
-    /** The client, from inside the container (the same machine; {@link ToolsInstalled} checked it). */
-    private static Tool tool(String name) {
-        Tool tool = find(name);
-        if (tool == null) {
-            fail(name + " is not installed (apt-get install " + name + ")");
-        }
-        return tool;
-    }
-
-    private static Tool find(String name) {
-        String path = System.getenv().getOrDefault("PATH", "") + File.pathSeparator + "/usr/local/bin:/usr/bin:/bin";
-        for (String dir : path.split(File.pathSeparator)) {
-            if (!dir.isEmpty()) {
-                File candidate = new File(dir, name);
-                if (candidate.isFile() && candidate.canExecute()) {
-                    return new Tool(candidate.getAbsolutePath());
-                }
-            }
-        }
-        return null;
-    }
-
-    private static Process start(Path dir, List<String> command) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .directory(dir.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectOutput(dir.resolve("stdout").toFile())
-                .redirectError(dir.resolve("stderr").toFile());
-        // A private HOME keeps the user's ~/.curlrc, ~/.mpoprc, ~/.fetchmailrc and ~/.netrc out.
-        Map<String, String> env = builder.environment();
-        env.clear();
-        env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
-        env.put("HOME", dir.toString());
-        env.put("TMPDIR", dir.toString());
-        env.put("LC_ALL", "C");
-        return builder.start();
-    }
-
     private static Run run(Path dir, List<String> command) throws Exception {
-        long started = System.nanoTime();
-        Process process = start(dir, command);
-        if (!process.waitFor(CLIENT_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
-            fail("Timed out after " + CLIENT_TIMEOUT.toSeconds() + " s: " + command + "\nstderr:\n"
-                    + readString(dir.resolve("stderr")));
-        }
-        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-        return new Run(
-                process.exitValue(),
-                Files.readAllBytes(dir.resolve("stdout")),
-                readString(dir.resolve("stderr")),
-                millis);
-    }
-
-    private static String readString(Path file) throws IOException {
-        return Files.exists(file) ? new String(Files.readAllBytes(file), StandardCharsets.UTF_8) : "";
-    }
-
-    private static Path writePrivate(Path file, String content) throws IOException {
-        Files.writeString(file, content, StandardCharsets.UTF_8);
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        return file;
+        return ClientProcesses.run(dir, command, CLIENT_TIMEOUT);
     }
 
     private Path tempDir(String prefix) throws IOException {
