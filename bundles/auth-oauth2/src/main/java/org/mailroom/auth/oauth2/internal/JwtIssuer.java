@@ -58,9 +58,11 @@ final class JwtIssuer extends ProviderIssuer implements Closeable {
                     "token refused: signed with an unknown key (key set fetched twice in the last "
                             + settings.keyRefetch().toSeconds() + " s)");
         } catch (KeySourceException e) {
-            return AuthResult.unavailable(token.user(), "key set of " + settings.issuer() + " unavailable: " + why(e));
+            return AuthResult.unavailable(
+                    token.user(), "key set of " + settings.issuer() + " unavailable: " + e.getMessage());
         } catch (IOException e) {
-            return AuthResult.unavailable(token.user(), "provider " + settings.issuer() + " unavailable: " + why(e));
+            return AuthResult.unavailable(
+                    token.user(), "provider " + settings.issuer() + " unavailable: " + e.getMessage());
         } catch (BadJOSEException | JOSEException e) {
             return AuthResult.invalid(token.user(), "token refused: " + e.getMessage());
         }
@@ -97,14 +99,6 @@ final class JwtIssuer extends ProviderIssuer implements Closeable {
             processor = p;
         }
         return processor;
-    }
-
-    private static String why(Exception e) {
-        Throwable cause = e;
-        while (cause.getCause() != null && cause.getCause() != cause) {
-            cause = cause.getCause();
-        }
-        return cause == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (" + cause + ")";
     }
 
     @Override

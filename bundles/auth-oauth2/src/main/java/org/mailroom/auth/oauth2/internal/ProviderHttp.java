@@ -84,7 +84,11 @@ final class ProviderHttp implements ResourceRetriever, AutoCloseable {
         try {
             return exchange.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+            Throwable cause = e.getCause();
+            if (cause instanceof BadAnswer answer) {
+                throw answer;
+            }
+            throw new IOException(request.uri() + " cannot be reached: " + describe(cause), cause);
         } catch (TimeoutException e) {
             exchange.cancel(true);
             throw new IOException(request.uri() + " did not answer within " + timeout.toSeconds() + " s");
@@ -100,13 +104,32 @@ final class ProviderHttp implements ResourceRetriever, AutoCloseable {
         try (InputStream body = response.body()) {
             byte[] bytes = body.readNBytes(MAX_BODY + 1);
             if (response.statusCode() != 200) {
-                throw new IOException(request.uri() + " answered HTTP " + response.statusCode());
+                throw new BadAnswer(request.uri() + " answered HTTP " + response.statusCode());
             }
             if (bytes.length > MAX_BODY) {
-                throw new IOException(request.uri() + " answered more than " + MAX_BODY + " octets");
+                throw new BadAnswer(request.uri() + " answered more than " + MAX_BODY + " octets");
             }
             return new String(bytes, UTF_8);
         }
+    }
+
+    /** The provider answered, but not with what was asked for. */
+    private static final class BadAnswer extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        BadAnswer(String message) {
+            super(message);
+        }
+    }
+
+    /** The innermost cause, named even when it has no message (the JDK's client often gives none). */
+    static String describe(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        String name = cause.getClass().getSimpleName();
+        return cause.getMessage() == null ? name : name + ": " + cause.getMessage();
     }
 
     @Override

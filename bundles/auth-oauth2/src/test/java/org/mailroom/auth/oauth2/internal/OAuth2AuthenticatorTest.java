@@ -351,7 +351,7 @@ public class OAuth2AuthenticatorTest {
                         "",
                         FakeProvider.sign(
                                 key, provider.claims("alice@example.com").build())),
-                "unavailable");
+                "http://127.0.0.1:1/certs cannot be reached: ");
     }
 
     @Test
