@@ -53,6 +53,9 @@ public final class IssuerComponent implements Issuer {
     void modified(Map<String, Object> properties) {
         CfgValues.changed(properties, PID, IssuerSettings::of).ifPresent(settings -> {
             Provider old = provider;
+            if (settings.equals(old.issuer().settings())) {
+                return; // the same settings (ConfigAdmin re-delivering them): keep the fetched keys and answers
+            }
             try {
                 provider = provider(settings, properties);
             } catch (IllegalArgumentException e) {

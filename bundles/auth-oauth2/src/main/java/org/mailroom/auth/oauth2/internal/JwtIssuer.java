@@ -65,6 +65,11 @@ final class JwtIssuer extends ProviderIssuer implements Closeable {
                     token.user(), "provider " + settings.issuer() + " unavailable: " + e.getMessage());
         } catch (BadJOSEException | JOSEException e) {
             return AuthResult.invalid(token.user(), "token refused: " + e.getMessage());
+        } catch (RuntimeException e) {
+            // Not a verdict on the token: the key source failed in a way it does not declare.
+            return AuthResult.unavailable(
+                    token.user(),
+                    "verifying with the keys of " + settings.issuer() + " failed: " + ProviderHttp.describe(e));
         }
         return rules.check(claims, token, true);
     }

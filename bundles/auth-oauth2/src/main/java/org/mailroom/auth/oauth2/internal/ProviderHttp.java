@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLContext;
@@ -80,7 +81,14 @@ final class ProviderHttp implements ResourceRetriever, AutoCloseable {
 
     /** The whole exchange, body included, within the timeout (the client's own covers only the headers). */
     private String send(HttpRequest request) throws IOException {
-        Future<String> exchange = threads.submit(() -> read(request));
+        Future<String> exchange;
+        try {
+            exchange = threads.submit(() -> read(request));
+        } catch (RejectedExecutionException e) {
+            // A check still running on settings just replaced, or on a bundle stopping: the login
+            // service asks again, and then the issuer's current settings answer.
+            throw new IOException("the connection to " + request.uri() + " was closed (settings replaced or stopping)");
+        }
         try {
             return exchange.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
@@ -132,12 +140,16 @@ final class ProviderHttp implements ResourceRetriever, AutoCloseable {
         return cause.getMessage() == null ? name : name + ": " + cause.getMessage();
     }
 
+    /** Lets requests under way finish (within the timeout), then ends the threads. */
     @Override
     public void close() {
-        threads.shutdownNow();
+        threads.shutdown();
         try {
-            threads.awaitTermination(5, TimeUnit.SECONDS);
+            if (!threads.awaitTermination(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS)) {
+                threads.shutdownNow();
+            }
         } catch (InterruptedException e) {
+            threads.shutdownNow();
             Thread.currentThread().interrupt();
         }
     }

@@ -396,6 +396,18 @@ public class OAuth2AuthenticatorTest {
                 "aud claim rejected");
     }
 
+    @Test
+    public void theSameSettingsDeliveredAgainKeepTheFetchedKeys() throws Exception {
+        issuer();
+        assertEquals(AuthResult.success("alice"), login("", token("alice@example.com")));
+        issuer.modified(provider.issuerSettings());
+        assertEquals(AuthResult.success("alice"), login("", token("alice@example.com")));
+        assertEquals(1, provider.keySetFetches.get());
+        issuer.modified(provider.issuerSettings("clockSkewSeconds", "30"));
+        assertEquals(AuthResult.success("alice"), login("", token("alice@example.com")));
+        assertEquals("changed settings start afresh", 2, provider.keySetFetches.get());
+    }
+
     /** A user directory with a fixed set of users. */
     private static final class Users implements UserDirectory {
         private final Set<String> names;
