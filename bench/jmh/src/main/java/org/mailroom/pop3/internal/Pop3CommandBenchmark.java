@@ -132,6 +132,11 @@ public class Pop3CommandBenchmark {
         }
 
         @Override
+        public boolean recentlyGone(String name) {
+            return false;
+        }
+
+        @Override
         public CompletionStage<AuthResult> login(Credentials credentials, InetAddress client, String protocol) {
             return CompletableFuture.completedFuture(AuthResult.success(credentials.user()));
         }
