@@ -6,10 +6,11 @@
  *
  * <p>Compatibility: interfaces marked {@code @ProviderType} may gain methods in a minor version;
  * {@code @ConsumerType} interfaces and the records ({@link org.mailroom.api.auth.AuthResult},
- * {@link org.mailroom.api.auth.PasswordCredentials}) change only with a major version. A record
+ * {@link org.mailroom.api.auth.PasswordCredentials}, {@link org.mailroom.api.auth.BearerCredentials}
+ * since 1.3) change only with a major version. A record
  * never gains, loses or reorders a component in a minor version; new factory methods may appear.
  */
-@Version("1.2.0")
+@Version("1.3.0")
 @Export
 package org.mailroom.api.auth;
 

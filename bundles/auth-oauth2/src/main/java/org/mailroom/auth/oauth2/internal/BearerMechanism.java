@@ -6,6 +6,7 @@ import com.nimbusds.jose.util.JSONObjectUtils;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.mailroom.api.auth.AuthResult;
+import org.mailroom.api.auth.BearerCredentials;
 import org.mailroom.api.sasl.SaslException;
 import org.mailroom.api.sasl.SaslExchange;
 import org.mailroom.api.sasl.SaslMechanism;
@@ -36,7 +37,7 @@ abstract class BearerMechanism implements SaslMechanism {
     }
 
     /** The client's message, decoded. */
-    abstract BearerToken decode(byte[] message) throws SaslException;
+    abstract BearerCredentials decode(byte[] message) throws SaslException;
 
     /** The {@code status} of the error challenge. */
     abstract String failureStatus();

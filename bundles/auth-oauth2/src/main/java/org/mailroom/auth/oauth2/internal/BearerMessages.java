@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.util.regex.Pattern;
+import org.mailroom.api.auth.BearerCredentials;
 import org.mailroom.api.sasl.SaslException;
 
 /** The client messages of OAUTHBEARER (RFC 7628 3.1) and XOAUTH2 (Google's), decoded. */
@@ -21,7 +22,7 @@ final class BearerMessages {
      * {@code gs2-header kvsep *(key "=" value kvsep) kvsep}, e.g.
      * {@code n,a=user@example.com,^Ahost=server^Aport=143^Aauth=Bearer TOKEN^A^A}.
      */
-    static BearerToken oauthBearer(byte[] message) throws SaslException {
+    static BearerCredentials oauthBearer(byte[] message) throws SaslException {
         String text = utf8(message);
         int headerEnd = text.indexOf(SEPARATOR);
         if (headerEnd < 0) {
@@ -44,11 +45,11 @@ final class BearerMessages {
             }
             user = saslName(gs2[1].substring(2));
         }
-        return new BearerToken(user, bearer(text.substring(headerEnd + 1), "OAUTHBEARER"));
+        return new BearerCredentials(user, bearer(text.substring(headerEnd + 1), "OAUTHBEARER"));
     }
 
     /** {@code user=USER^Aauth=Bearer TOKEN^A^A}. */
-    static BearerToken xoauth2(byte[] message) throws SaslException {
+    static BearerCredentials xoauth2(byte[] message) throws SaslException {
         String text = utf8(message);
         if (!text.startsWith("user=")) {
             throw new SaslException("XOAUTH2 message must start with user=");
@@ -58,7 +59,7 @@ final class BearerMessages {
             throw new SaslException("XOAUTH2 message is not terminated");
         }
         String user = text.substring("user=".length(), end);
-        return new BearerToken(user, bearer(text.substring(end + 1), "XOAUTH2"));
+        return new BearerCredentials(user, bearer(text.substring(end + 1), "XOAUTH2"));
     }
 
     /** The {@code auth} value of {@code key=value^A...^A}, which must end with an empty pair. */

@@ -17,6 +17,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.mailroom.api.auth.AuthResult;
+import org.mailroom.api.auth.BearerCredentials;
 
 /**
  * Tokens of any form asked about at the issuer's RFC 7662 introspection endpoint, as a client of
@@ -41,7 +42,7 @@ final class IntrospectionIssuer extends ProviderIssuer {
     }
 
     @Override
-    public AuthResult check(BearerToken token, JWT jwt) {
+    public AuthResult check(BearerCredentials token, JWT jwt) {
         String key = digest(token.token());
         Answer answer;
         synchronized (cache) {

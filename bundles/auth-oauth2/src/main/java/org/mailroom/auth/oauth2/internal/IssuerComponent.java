@@ -13,6 +13,7 @@ import java.util.Map;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.mailroom.api.auth.AuthResult;
+import org.mailroom.api.auth.BearerCredentials;
 import org.mailroom.filter.daemon.CfgValues;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -77,7 +78,7 @@ public final class IssuerComponent implements Issuer {
     }
 
     @Override
-    public AuthResult check(BearerToken token, JWT jwt) {
+    public AuthResult check(BearerCredentials token, JWT jwt) {
         return provider.issuer().check(token, jwt);
     }
 

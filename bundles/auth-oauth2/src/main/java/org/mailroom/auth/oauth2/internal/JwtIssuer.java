@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
 import org.mailroom.api.auth.AuthResult;
+import org.mailroom.api.auth.BearerCredentials;
 
 /**
  * JWT access tokens verified against the issuer's key set, which is fetched when first needed,
@@ -39,7 +40,7 @@ final class JwtIssuer extends ProviderIssuer implements Closeable {
     }
 
     @Override
-    public AuthResult check(BearerToken token, JWT jwt) {
+    public AuthResult check(BearerCredentials token, JWT jwt) {
         if (!(jwt instanceof SignedJWT signed)) {
             return AuthResult.invalid(
                     token.user(), jwt == null ? "token is not a JWT" : "token refused: not a signed JWT");

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.mailroom.api.auth.AuthResult;
 import org.mailroom.api.auth.Authenticator;
+import org.mailroom.api.auth.BearerCredentials;
 import org.mailroom.api.auth.Credentials;
 import org.mailroom.api.auth.UserDirectory;
 import org.mailroom.filter.daemon.CfgValues;
@@ -26,7 +27,7 @@ import org.slf4j.LoggerFactory;
 @Component(
         configurationPid = BearerSettings.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL,
-        property = Authenticator.CREDENTIAL_TYPES + "=" + BearerToken.TYPE)
+        property = Authenticator.CREDENTIAL_TYPES + "=" + BearerCredentials.TYPE)
 public final class OAuth2Authenticator implements Authenticator {
 
     private static final Logger LOG = LoggerFactory.getLogger(OAuth2Authenticator.class);
@@ -77,7 +78,7 @@ public final class OAuth2Authenticator implements Authenticator {
 
     @Override
     public AuthResult authenticate(Credentials credentials) {
-        if (!(credentials instanceof BearerToken token)) {
+        if (!(credentials instanceof BearerCredentials token)) {
             return AuthResult.invalid(credentials.user(), "not a bearer token");
         }
         return tokens.authenticate(token);

@@ -1,6 +1,7 @@
 package org.mailroom.auth.oauth2.internal;
 
 import java.util.Map;
+import org.mailroom.api.auth.BearerCredentials;
 import org.mailroom.api.sasl.SaslException;
 import org.mailroom.api.sasl.SaslMechanism;
 import org.osgi.service.component.annotations.Component;
@@ -19,7 +20,7 @@ public final class OAuthBearerMechanism extends BearerMechanism {
     }
 
     @Override
-    BearerToken decode(byte[] message) throws SaslException {
+    BearerCredentials decode(byte[] message) throws SaslException {
         return BearerMessages.oauthBearer(message);
     }
 

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.mailroom.api.auth.AuthResult;
+import org.mailroom.api.auth.BearerCredentials;
 
 /**
  * Which issuer a bearer token goes to, and whether its user may log in. A JWT goes to the issuer
@@ -29,7 +30,7 @@ final class TokenAuthenticator {
         this.localUser = localUser;
     }
 
-    AuthResult authenticate(BearerToken token) {
+    AuthResult authenticate(BearerCredentials token) {
         List<Issuer> all = new ArrayList<>(issuers.get());
         all.sort(Comparator.comparing(issuer -> issuer.settings().issuer()));
         if (all.isEmpty()) {
@@ -50,7 +51,7 @@ final class TokenAuthenticator {
                 : AuthResult.invalid(token.user(), "token user " + result.user() + " has no account here");
     }
 
-    private static AuthResult byIssuer(BearerToken token, JWT jwt, List<Issuer> all) {
+    private static AuthResult byIssuer(BearerCredentials token, JWT jwt, List<Issuer> all) {
         String iss;
         try {
             iss = jwt.getJWTClaimsSet().getIssuer();
@@ -65,7 +66,7 @@ final class TokenAuthenticator {
         return AuthResult.invalid(token.user(), "token refused: issuer " + iss + " is not configured");
     }
 
-    private static AuthResult byIntrospection(BearerToken token, List<Issuer> all) {
+    private static AuthResult byIntrospection(BearerCredentials token, List<Issuer> all) {
         AuthResult answer = null;
         for (Issuer issuer : all) {
             if (issuer.settings().mode() != IssuerSettings.Mode.INTROSPECTION) {

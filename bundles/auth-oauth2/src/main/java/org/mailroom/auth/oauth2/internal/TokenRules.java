@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.mailroom.api.auth.AuthResult;
+import org.mailroom.api.auth.BearerCredentials;
 
 /**
  * What an issuer's token must say, whether Mailroom verified its signature (a JWT) or the issuer
@@ -35,7 +36,7 @@ final class TokenRules {
      *     an introspection answer is checked for the claims it has
      * @return success with the local user, or invalid with the reason
      */
-    AuthResult check(JWTClaimsSet claims, BearerToken credentials, boolean signed) {
+    AuthResult check(JWTClaimsSet claims, BearerCredentials credentials, boolean signed) {
         String claimed = credentials.user();
         Set<String> required = new HashSet<>(List.of(settings.userClaim()));
         JWTClaimsSet.Builder exact = new JWTClaimsSet.Builder();

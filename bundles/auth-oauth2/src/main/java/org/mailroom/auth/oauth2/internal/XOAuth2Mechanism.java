@@ -1,5 +1,6 @@
 package org.mailroom.auth.oauth2.internal;
 
+import org.mailroom.api.auth.BearerCredentials;
 import org.mailroom.api.sasl.SaslException;
 import org.mailroom.api.sasl.SaslMechanism;
 import org.osgi.service.component.annotations.Component;
@@ -21,7 +22,7 @@ public final class XOAuth2Mechanism extends BearerMechanism {
     }
 
     @Override
-    BearerToken decode(byte[] message) throws SaslException {
+    BearerCredentials decode(byte[] message) throws SaslException {
         return BearerMessages.xoauth2(message);
     }
 

@@ -10,6 +10,7 @@ import static org.junit.Assert.fail;
 import java.util.Map;
 import org.junit.Test;
 import org.mailroom.api.auth.AuthResult;
+import org.mailroom.api.auth.BearerCredentials;
 import org.mailroom.api.sasl.SaslException;
 import org.mailroom.api.sasl.SaslExchange;
 import org.mailroom.api.sasl.SaslStep;
@@ -23,10 +24,10 @@ public class BearerMechanismTest {
         return s.getBytes(UTF_8);
     }
 
-    private static BearerToken oauthBearer(String message) throws SaslException {
+    private static BearerCredentials oauthBearer(String message) throws SaslException {
         SaslStep step = new OAuthBearerMechanism().start().evaluate(bytes(message));
         assertTrue(step.isDone());
-        return (BearerToken) step.credentials();
+        return (BearerCredentials) step.credentials();
     }
 
     private static void refused(String message) {
@@ -41,13 +42,13 @@ public class BearerMechanismTest {
     @Test
     public void oauthBearerMessagesOfRfc7628() throws SaslException {
         assertEquals(
-                new BearerToken("user@example.com", TOKEN),
+                new BearerCredentials("user@example.com", TOKEN),
                 oauthBearer("n,a=user@example.com,\u0001host=server.example.com\u0001port=143\u0001auth=Bearer " + TOKEN
                         + "\u0001\u0001"));
-        assertEquals(new BearerToken("", TOKEN), oauthBearer("n,,\u0001auth=Bearer " + TOKEN + "\u0001\u0001"));
+        assertEquals(new BearerCredentials("", TOKEN), oauthBearer("n,,\u0001auth=Bearer " + TOKEN + "\u0001\u0001"));
         assertEquals(
                 "saslname escapes",
-                new BearerToken("a,b=c", TOKEN),
+                new BearerCredentials("a,b=c", TOKEN),
                 oauthBearer("y,a=a=2Cb=3Dc,\u0001auth=bearer " + TOKEN + "\u0001\u0001"));
     }
 
@@ -68,7 +69,7 @@ public class BearerMechanismTest {
         SaslStep step = new XOAuth2Mechanism()
                 .start()
                 .evaluate(bytes("user=someuser@example.com\u0001auth=Bearer " + TOKEN + "\u0001\u0001"));
-        assertEquals(new BearerToken("someuser@example.com", TOKEN), step.credentials());
+        assertEquals(new BearerCredentials("someuser@example.com", TOKEN), step.credentials());
         try {
             BearerMessages.xoauth2(bytes("auth=Bearer " + TOKEN + "\u0001\u0001"));
             fail("accepted a message without user=");

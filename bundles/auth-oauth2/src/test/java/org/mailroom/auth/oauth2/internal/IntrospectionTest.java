@@ -12,6 +12,7 @@ import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
 import org.mailroom.api.auth.AuthResult;
+import org.mailroom.api.auth.BearerCredentials;
 
 /** RFC 7662 introspection of opaque tokens, against a provider on loopback, on a clock the test moves. */
 public class IntrospectionTest {
@@ -46,7 +47,7 @@ public class IntrospectionTest {
 
     private static AuthResult check(Issuer issuer, String token) {
         return new TokenAuthenticator(() -> java.util.List.of(issuer), user -> true)
-                .authenticate(new BearerToken("", token));
+                .authenticate(new BearerCredentials("", token));
     }
 
     @Test

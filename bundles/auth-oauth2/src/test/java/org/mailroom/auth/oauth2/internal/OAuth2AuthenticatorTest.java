@@ -23,6 +23,7 @@ import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
 import org.mailroom.api.auth.AuthResult;
+import org.mailroom.api.auth.BearerCredentials;
 import org.mailroom.api.auth.UserDirectory;
 
 /** The authenticator and its issuers as DS would wire them, against a provider on loopback. */
@@ -63,7 +64,7 @@ public class OAuth2AuthenticatorTest {
     }
 
     private AuthResult login(String authzid, String token) {
-        return authenticator.authenticate(new BearerToken(authzid, token));
+        return authenticator.authenticate(new BearerCredentials(authzid, token));
     }
 
     private static void assertInvalid(AuthResult result, String reason) {
