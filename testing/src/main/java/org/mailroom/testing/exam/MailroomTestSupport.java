@@ -115,7 +115,7 @@ public abstract class MailroomTestSupport {
 
         List<Option> options = new ArrayList<>(Arrays.asList(
                 karafDistributionConfiguration()
-                        .frameworkUrl(distribution(mailroomVersion))
+                        .frameworkUrl(distributionUrl(mailroomVersion))
                         .karafVersion(karafVersion)
                         .name("Mailroom")
                         .unpackDirectory(new File(target, "exam"))
@@ -313,17 +313,34 @@ public abstract class MailroomTestSupport {
 
     // ---- test JVM ----
 
-    private static String distribution(String mailroomVersion) {
-        String file = System.getProperty("mailroom.assembly");
+    /**
+     * The distribution to boot: the tar.gz named by the system property {@code mailroom.assembly},
+     * else {@code org.mailroom:mailroom-assembly:tar.gz} of this kit's version from Maven. A test of
+     * a variant (mailroom-cn, a vendor's) returns {@link #distribution(String, String)} of its own.
+     *
+     * @since 1.1
+     */
+    protected String distributionUrl(String mailroomVersion) {
+        return distribution("mailroom.assembly", "mailroom-assembly");
+    }
+
+    /**
+     * The tar.gz named by a system property, else the artifact {@code org.mailroom:<artifactId>:tar.gz}
+     * of this kit's version from Maven.
+     *
+     * @since 1.1
+     */
+    protected static String distribution(String systemProperty, String artifactId) {
+        String file = System.getProperty(systemProperty);
         if (file != null && !file.isEmpty()) {
             File assembly = new File(file);
             if (!assembly.isFile()) {
                 throw new IllegalStateException(
-                        "No distribution at " + assembly + " (mailroom.assembly): build assembly/ first");
+                        "No distribution at " + assembly + " (" + systemProperty + "): build it first");
             }
             return assembly.toURI().toString();
         }
-        return maven("org.mailroom", "mailroom-assembly", mailroomVersion)
+        return maven("org.mailroom", artifactId, KarafOptions.mailroomVersion())
                 .type("tar.gz")
                 .getURL();
     }

@@ -3,7 +3,7 @@
  * Versioned like the API: a minor version only adds.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.mailroom.testing.exam;
 
 import org.osgi.annotation.bundle.Export;
