@@ -25,6 +25,7 @@ import org.mailroom.api.sasl.SaslException;
 import org.mailroom.api.sasl.SaslExchange;
 import org.mailroom.api.sasl.SaslMechanism;
 import org.mailroom.api.sasl.SaslStep;
+import org.mailroom.api.store.DamagedMessageException;
 import org.mailroom.api.store.MailStore;
 import org.mailroom.api.store.MessageInfo;
 import org.mailroom.api.store.MessageNotFoundException;
@@ -571,6 +572,10 @@ final class Pop3Session implements ProtocolSession {
                         content = store.open(user, m.uid());
                     } catch (MessageNotFoundException e) {
                         connection.send("-ERR Message " + (i + 1) + " is no longer available");
+                        return;
+                    } catch (DamagedMessageException e) {
+                        // The store logs which file; the session goes on with the other messages.
+                        connection.send("-ERR Message " + (i + 1) + " is damaged and cannot be read");
                         return;
                     }
                     connection.send(topLines == null ? "+OK " + m.size() + " octets" : "+OK Top of message follows");

@@ -745,6 +745,19 @@ public class Pop3SessionTest {
     }
 
     @Test
+    public void aDamagedMessageIsAnErrorForThatMessageOnly() {
+        Client c = secure();
+        c.login("alice", "secret");
+        store.failOpen = new org.mailroom.api.store.DamagedMessageException("uid-2: segment 0 fails authentication");
+        assertEquals("-ERR Message 2 is damaged and cannot be read", c.one("RETR 2"));
+        assertEquals("-ERR Message 2 is damaged and cannot be read", c.one("TOP 2 0"));
+        store.failOpen = null;
+        assertEquals(M1 + ".\r\n", c.cmd("RETR 1").get(1));
+        assertFalse(c.connection.closed);
+        assertStartsWith("+OK", c.one("QUIT"));
+    }
+
+    @Test
     public void messageGoneIsAnErrorForThatMessageOnly() {
         Client c = secure();
         c.login("alice", "secret");

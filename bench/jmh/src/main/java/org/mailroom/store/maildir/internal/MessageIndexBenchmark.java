@@ -82,7 +82,7 @@ public class MessageIndexBenchmark {
             Path file = mailbox.resolve(seen ? "cur" : "new").resolve(seen ? base + ":2,S" : base);
             Files.write(file, Arrays.copyOf(content, size));
         }
-        index = new MessageIndex();
+        index = new MessageIndex(new Encryption());
         List<MessageInfo> listed = index.list(mailbox);
         if (listed.size() != messages) {
             throw new IllegalStateException("listed " + listed.size() + " of " + messages + " messages");
@@ -113,6 +113,6 @@ public class MessageIndexBenchmark {
 
     @Benchmark
     public List<MessageInfo> listFirst() throws IOException {
-        return new MessageIndex().list(mailbox);
+        return new MessageIndex(new Encryption()).list(mailbox);
     }
 }

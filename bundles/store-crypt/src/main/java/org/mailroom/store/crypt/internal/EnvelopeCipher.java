@@ -48,10 +48,17 @@ public class EnvelopeCipher implements MessageCipher {
 
     public EnvelopeCipher() {}
 
-    /** For tests: a cipher over this provider. */
     EnvelopeCipher(KeyProvider keys, CipherSettings settings) {
         this.keys = keys;
         this.settings = settings;
+    }
+
+    /**
+     * A cipher outside a framework (the tests of the stores that use it): new envelopes in
+     * {@code algorithm} (SM4-GCM or AES-256-GCM) with data keys wrapped by {@code keys}.
+     */
+    public static EnvelopeCipher standalone(KeyProvider keys, String algorithm) {
+        return new EnvelopeCipher(keys, CipherSettings.from(Map.of("algorithm", algorithm, "keyWaitMillis", "0")));
     }
 
     @Activate

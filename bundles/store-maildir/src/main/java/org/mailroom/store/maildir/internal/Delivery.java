@@ -1,8 +1,12 @@
 package org.mailroom.store.maildir.internal;
 
+import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -17,6 +21,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.concurrent.atomic.AtomicLong;
+import org.mailroom.api.store.MessageCipher;
+import org.mailroom.api.store.StoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,22 +38,45 @@ final class Delivery {
     private static final Duration TMP_MAX_AGE = Duration.ofHours(36);
     private static final int BUFFER_SIZE = 64 * 1024;
 
+    private final Encryption encryption;
     private final String host = MaildirNames.sanitizeHost(localHostName());
     private final long pid = ProcessHandle.current().pid();
     private final AtomicLong deliveries = new AtomicLong();
 
+    Delivery(Encryption encryption) {
+        this.encryption = encryption;
+    }
+
+    /** Neither the cipher nor the time it was waited for came: the delivery may be retried. */
+    static final class CipherUnavailableException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        CipherUnavailableException(StoreException cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+
     /**
      * Delivers the message into {@code new/} of the Maildir, whose {@code tmp/} and {@code new/}
-     * must exist; on failure nothing of it is left behind.
+     * must exist; on failure nothing of it is left behind. With {@code encryptNewMessages} the
+     * file is an envelope of the message cipher, and its name still carries the plaintext sizes.
      *
      * @return the message's uid
      */
-    String deliver(Path maildir, InputStream message, boolean fsync) throws IOException {
-        return deliver(maildir, message, fsync, null);
+    String deliver(Path maildir, InputStream message, MaildirSettings settings) throws IOException {
+        return deliver(maildir, message, settings, null);
     }
 
-    /** As {@link #deliver(Path, InputStream, boolean)}, the file name carrying the key when not null. */
-    String deliver(Path maildir, InputStream message, boolean fsync, String key) throws IOException {
+    /** As {@link #deliver(Path, InputStream, MaildirSettings)}, the file name carrying the key when not null. */
+    String deliver(Path maildir, InputStream message, MaildirSettings settings, String key) throws IOException {
+        MessageCipher cipher = null;
+        if (settings.encryptNewMessages()) {
+            try {
+                cipher = encryption.await(settings.cipherWait(), "encrypting a new message");
+            } catch (StoreException e) {
+                throw new CipherUnavailableException(e);
+            }
+        }
         Path tmp = maildir.resolve("tmp").resolve(uniqueName(key));
         Path target = null;
         boolean done = false;
@@ -57,8 +86,14 @@ final class Delivery {
                     tmp,
                     EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
                     MaildirFiles.privateFile())) {
-                sizes = copyNormalized(message, out);
-                if (fsync) {
+                if (cipher == null) {
+                    sizes = copyNormalized(message, Channels.newOutputStream(out));
+                } else {
+                    OutputStream envelope = encrypt(cipher, out);
+                    sizes = copyNormalized(message, envelope);
+                    envelope.close();
+                }
+                if (settings.fsync()) {
                     out.force(true);
                 }
             }
@@ -68,13 +103,17 @@ final class Delivery {
                 name = base + ",S=" + sizes[0] + ",W=" + sizes[1];
                 target = placeInNew(tmp, maildir.resolve("new").resolve(name), attempt);
             }
-            if (fsync) {
+            if (settings.fsync()) {
                 // Only new/: a tmp/ name that a crash brings back is a second link to the same
                 // file, which no client sees and the stale-file sweep removes.
                 MaildirFiles.fsyncDirectory(target.getParent());
             }
             done = true;
-            return MaildirNames.uid(name);
+            String uid = MaildirNames.uid(name);
+            if (cipher != null) {
+                encryption.markVerified(uid, target);
+            }
+            return uid;
         } finally {
             if (!done) {
                 deleteQuietly(tmp);
@@ -155,7 +194,27 @@ final class Delivery {
      * Copies the message turning CRLF into LF (bare CR is kept) and returns {file size, wire size},
      * the wire size counting every LF not preceded by CR on disk as two octets.
      */
-    private static long[] copyNormalized(InputStream in, FileChannel out) throws IOException {
+    /** An envelope on the channel; closing the envelope completes it and leaves the channel open. */
+    private static OutputStream encrypt(MessageCipher cipher, FileChannel channel) throws IOException {
+        OutputStream file = new FilterOutputStream(Channels.newOutputStream(channel)) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                out.write(b, off, len);
+            }
+
+            @Override
+            public void close() throws IOException {
+                flush();
+            }
+        };
+        try {
+            return cipher.encrypt(new BufferedOutputStream(file, BUFFER_SIZE + 64));
+        } catch (StoreException e) {
+            throw new CipherUnavailableException(e);
+        }
+    }
+
+    private static long[] copyNormalized(InputStream in, OutputStream out) throws IOException {
         byte[] input = new byte[BUFFER_SIZE];
         byte[] output = new byte[BUFFER_SIZE + 1];
         boolean pendingCr = false;
@@ -183,14 +242,14 @@ final class Delivery {
             }
             wireSize += WireSize.of(output, o, previousCr);
             fileSize += o;
-            MaildirFiles.writeFully(output, o, out);
+            out.write(output, 0, o);
             if (o > 0) {
                 previousCr = output[o - 1] == '\r';
             }
         }
         if (pendingCr) {
             output[0] = '\r';
-            MaildirFiles.writeFully(output, 1, out);
+            out.write(output, 0, 1);
             fileSize += 1;
             wireSize += 1;
         }

@@ -111,7 +111,7 @@ final class Mailboxes {
         int delivered = 0;
         for (Path file : files) {
             try (InputStream in = Files.newInputStream(file)) {
-                delivery.deliver(staging, in, s.fsync());
+                delivery.deliver(staging, in, s);
                 delivered++;
             } catch (IOException e) {
                 LOG.warn("Cannot deliver welcome message {}: {}", file, e.toString());

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 
@@ -11,11 +12,22 @@ import java.util.Objects;
  * @param root the directory that holds one Maildir per user
  * @param welcomeMessages a directory whose files are delivered into every new mailbox, or null
  * @param fsync whether deliveries and deletions are forced to disk before returning
+ * @param encryptNewMessages whether new messages are written as envelopes of the message cipher
+ * @param cipherWait how long a use of the message cipher waits for one to be registered
  */
-record MaildirSettings(Path root, Path welcomeMessages, boolean fsync) {
+record MaildirSettings(
+        Path root, Path welcomeMessages, boolean fsync, boolean encryptNewMessages, Duration cipherWait) {
+
+    static final Duration DEFAULT_CIPHER_WAIT = Duration.ofSeconds(3);
 
     MaildirSettings {
         Objects.requireNonNull(root, "root");
+        Objects.requireNonNull(cipherWait, "cipherWait");
+    }
+
+    /** Without encryption of new messages. */
+    MaildirSettings(Path root, Path welcomeMessages, boolean fsync) {
+        this(root, welcomeMessages, fsync, false, DEFAULT_CIPHER_WAIT);
     }
 
     /**
@@ -39,13 +51,27 @@ record MaildirSettings(Path root, Path welcomeMessages, boolean fsync) {
                 throw new IllegalArgumentException("key welcomeMessages: " + welcome + " is not a directory");
             }
         }
-        // Declarative Services reads any text but "true" as false: "fsync = yes" would turn fsync off.
-        if (properties.get("fsync") instanceof String text
+        checkBoolean(properties, "fsync");
+        checkBoolean(properties, "encryptNewMessages");
+        if (config.cipherWaitMillis() < 0 || config.cipherWaitMillis() > 60_000) {
+            throw new IllegalArgumentException(
+                    "key cipherWaitMillis: must be within 0..60000, not " + config.cipherWaitMillis());
+        }
+        return new MaildirSettings(
+                root,
+                welcome,
+                config.fsync(),
+                config.encryptNewMessages(),
+                Duration.ofMillis(config.cipherWaitMillis()));
+    }
+
+    /** Declarative Services reads any text but "true" as false: "fsync = yes" would turn fsync off. */
+    private static void checkBoolean(Map<String, ?> properties, String key) {
+        if (properties.get(key) instanceof String text
                 && !text.equalsIgnoreCase("true")
                 && !text.equalsIgnoreCase("false")) {
-            throw new IllegalArgumentException("key fsync: must be true or false, not '" + text + "'");
+            throw new IllegalArgumentException("key " + key + ": must be true or false, not '" + text + "'");
         }
-        return new MaildirSettings(root, welcome, config.fsync());
     }
 
     /** The absolute path the value names; a relative one is resolved against karaf.base. */

@@ -1,15 +1,25 @@
 package org.mailroom.store.maildir.internal;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import org.mailroom.api.protocol.LogText;
+import org.mailroom.api.store.DamagedMessageException;
 import org.mailroom.api.store.MailStore;
+import org.mailroom.api.store.MessageCipher;
 import org.mailroom.api.store.MessageInfo;
 import org.mailroom.api.store.MessageNotFoundException;
 import org.mailroom.api.store.StoreException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link MailStore} keeping one Maildir per user under a root directory, laid out like Dovecot's
@@ -25,14 +35,27 @@ import org.mailroom.api.store.StoreException;
  */
 final class MaildirStore implements MailStore {
 
-    private volatile MaildirSettings settings;
-    private final Delivery delivery = new Delivery();
-    private final Mailboxes mailboxes = new Mailboxes(delivery);
-    private final MessageIndex index = new MessageIndex();
-    private final Deletions deletions = new Deletions(index);
+    private static final Logger LOG = LoggerFactory.getLogger(MaildirStore.class);
 
+    private volatile MaildirSettings settings;
+    private final Encryption encryption;
+    private final Delivery delivery;
+    private final Mailboxes mailboxes;
+    private final MessageIndex index;
+    private final Deletions deletions;
+
+    /** A store without a message cipher: it writes plain messages and cannot read envelopes. */
     MaildirStore(MaildirSettings settings) {
+        this(settings, new Encryption());
+    }
+
+    MaildirStore(MaildirSettings settings, Encryption encryption) {
         this.settings = settings;
+        this.encryption = encryption;
+        this.delivery = new Delivery(encryption);
+        this.mailboxes = new Mailboxes(delivery);
+        this.index = new MessageIndex(encryption);
+        this.deletions = new Deletions(index);
         // Load the stream class now: a stream handed out must keep working after a bundle update.
         new CrlfInputStream(InputStream.nullInputStream());
     }
@@ -78,17 +101,91 @@ final class MaildirStore implements MailStore {
     public InputStream open(String user, String uid) throws StoreException {
         MaildirSettings s = settings;
         Path mailbox = Mailboxes.path(s, user);
-        InputStream file;
+        MessageIndex.Opened opened;
         try {
             deletions.completeInterrupted(s, mailbox);
-            file = index.open(mailbox, uid);
+            opened = index.open(mailbox, uid);
         } catch (IOException e) {
             throw failure("opening message " + uid + " of " + user, e);
         }
-        if (file == null) {
+        if (opened == null) {
             throw new MessageNotFoundException("no message " + uid + " in mailbox of " + user);
         }
-        return new CrlfInputStream(file);
+        BufferedInputStream file = new BufferedInputStream(opened.in(), 64 * 1024);
+        boolean handedOut = false;
+        try {
+            InputStream content = Encryption.isEnvelope(file) ? decrypt(s, user, uid, opened.path(), file) : file;
+            handedOut = true;
+            return new CrlfInputStream(content);
+        } catch (IOException e) {
+            throw failure("opening message " + uid + " of " + user, e);
+        } finally {
+            if (!handedOut) {
+                closeQuietly(file);
+            }
+        }
+    }
+
+    /**
+     * The plaintext of an envelope, checked whole before its first use so that a damaged one is
+     * refused before any octet of it is served.
+     */
+    private InputStream decrypt(MaildirSettings s, String user, String uid, Path path, InputStream file)
+            throws StoreException, IOException {
+        MessageCipher cipher = encryption.await(s.cipherWait(), "reading encrypted message " + uid + " of " + user);
+        try {
+            if (!encryption.isVerified(uid, path)) {
+                try (InputStream whole = Files.newInputStream(path, LinkOption.NOFOLLOW_LINKS)) {
+                    cipher.verify(whole, path.toString());
+                }
+                encryption.markVerified(uid, path);
+            }
+            return cipher.decrypt(file, path.toString());
+        } catch (DamagedMessageException e) {
+            LOG.error("Message {} of {} is damaged and is not served: {}", uid, LogText.of(user), e.getMessage());
+            throw e;
+        }
+    }
+
+    /**
+     * Re-wraps the data key of every encrypted message under the cipher's current key, one user's
+     * mailbox or (user null) every mailbox under the root, without re-encrypting the messages.
+     */
+    Rewrap.Result rewrap(String user, Rewrap.Progress progress) throws StoreException {
+        MaildirSettings s = settings;
+        MessageCipher cipher = encryption.await(s.cipherWait(), "re-wrapping");
+        List<Path> boxes = new ArrayList<>();
+        if (user != null) {
+            boxes.add(Mailboxes.path(s, user));
+        } else {
+            try (DirectoryStream<Path> all = Files.newDirectoryStream(s.root(), Files::isDirectory)) {
+                for (Path p : all) {
+                    if (!p.getFileName().toString().startsWith(".")) {
+                        boxes.add(p);
+                    }
+                }
+            } catch (IOException e) {
+                throw failure("listing mailboxes under " + s.root(), e);
+            }
+        }
+        Rewrap rewrap = new Rewrap(cipher, deletions, s.fsync(), progress);
+        for (Path box : boxes) {
+            try {
+                deletions.completeInterrupted(s, box);
+                rewrap.mailbox(box);
+            } catch (IOException e) {
+                rewrap.failed(box, e.toString());
+            }
+        }
+        return rewrap.result();
+    }
+
+    private static void closeQuietly(InputStream in) {
+        try {
+            in.close();
+        } catch (IOException e) {
+            LOG.debug("closing a message file: {}", e.toString());
+        }
     }
 
     /** All or nothing across a crash: see {@link Deletions}. */
@@ -115,7 +212,7 @@ final class MaildirStore implements MailStore {
         try {
             deletions.completeInterrupted(s, mailbox);
             mailboxes.ensure(s, mailbox);
-            return delivery.deliver(mailbox, message, s.fsync());
+            return delivery.deliver(mailbox, message, s);
         } catch (IOException e) {
             throw failure("delivering to " + user, e);
         }
@@ -133,7 +230,7 @@ final class MaildirStore implements MailStore {
                 if (DeliveryKeys.delivered(mailbox, key)) {
                     return false;
                 }
-                delivery.deliver(mailbox, message, s.fsync(), key);
+                delivery.deliver(mailbox, message, s, key);
                 return true;
             });
         } catch (IOException e) {

@@ -5,12 +5,17 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import org.mailroom.api.store.MailStore;
+import org.mailroom.api.store.MessageCipher;
 import org.mailroom.api.store.MessageInfo;
 import org.mailroom.api.store.StoreException;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -19,7 +24,7 @@ import org.slf4j.LoggerFactory;
 
 /** Registers the Maildir {@link MailStore}; configuration PID {@value #PID}. */
 @Component(
-        service = MailStore.class,
+        service = {MailStore.class, MaildirStoreComponent.class},
         configurationPid = MaildirStoreComponent.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE,
         property = MailStore.NAME + "=maildir")
@@ -44,11 +49,37 @@ public class MaildirStoreComponent implements MailStore {
 
         @AttributeDefinition(description = "Force deliveries and deletions to disk before reporting success")
         boolean fsync() default true;
+
+        @AttributeDefinition(
+                required = false,
+                description = "Write new messages encrypted by the message cipher (mailroom-store-crypt);"
+                        + " older messages stay readable as they are")
+        boolean encryptNewMessages() default false;
+
+        @AttributeDefinition(
+                required = false,
+                description = "How long a delivery or read waits for the message cipher while it is away")
+        int cipherWaitMillis() default 3000;
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(MaildirStoreComponent.class);
 
     private volatile MaildirStore store;
+    private final Encryption encryption = new Encryption();
+
+    /** Optional: needed only while encryption is on, or to read messages written encrypted. */
+    @Reference(
+            cardinality = ReferenceCardinality.OPTIONAL,
+            policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY,
+            unbind = "unbindCipher")
+    void bindCipher(MessageCipher cipher) {
+        encryption.bind(cipher);
+    }
+
+    void unbindCipher(MessageCipher cipher) {
+        encryption.unbind(cipher);
+    }
 
     /** A bad first configuration leaves the store unregistered, with the file, key and reason in the log. */
     @Activate
@@ -61,14 +92,15 @@ public class MaildirStoreComponent implements MailStore {
             LOG.error("{}; the Maildir store stays inactive", problem);
             throw new IllegalArgumentException(problem, e);
         }
-        MaildirStore created = new MaildirStore(settings);
+        MaildirStore created = new MaildirStore(settings, encryption);
         created.completeInterruptedDeletions();
         store = created;
         LOG.info(
-                "Maildir store serving {} (welcome messages: {}, fsync: {})",
+                "Maildir store serving {} (welcome messages: {}, fsync: {}, new messages encrypted: {})",
                 settings.root(),
                 settings.welcomeMessages() == null ? "none" : settings.welcomeMessages(),
-                settings.fsync());
+                settings.fsync(),
+                settings.encryptNewMessages());
     }
 
     /** A bad edit keeps the previous settings in force. */
@@ -90,14 +122,19 @@ public class MaildirStoreComponent implements MailStore {
             store.completeInterruptedDeletions();
         }
         LOG.info(
-                "Maildir store now serving {} (welcome messages: {}, fsync: {})",
+                "Maildir store now serving {} (welcome messages: {}, fsync: {}, new messages encrypted: {})",
                 settings.root(),
                 settings.welcomeMessages() == null ? "none" : settings.welcomeMessages(),
-                settings.fsync());
+                settings.fsync(),
+                settings.encryptNewMessages());
     }
 
     private static Object file(Map<String, Object> properties) {
         return properties.getOrDefault("felix.fileinstall.filename", PID);
+    }
+
+    MaildirStore store() {
+        return store;
     }
 
     @Override

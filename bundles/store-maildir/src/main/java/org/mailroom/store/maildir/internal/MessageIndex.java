@@ -20,7 +20,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.mailroom.api.store.MessageCipher;
 import org.mailroom.api.store.MessageInfo;
+import org.mailroom.api.store.StoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,6 +85,12 @@ final class MessageIndex {
     private record Listing(DirStamp stamp, boolean withSizes, List<Entry> entries, Map<String, Entry> byUid) {}
 
     private final WireSizeCache wireSizes = new WireSizeCache(WIRE_SIZE_CACHE_ENTRIES);
+    private final Encryption encryption;
+
+    MessageIndex(Encryption encryption) {
+        this.encryption = encryption;
+    }
+
     private final ListingCache listings = new ListingCache();
 
     /** The mailbox's messages, oldest first, with their wire sizes. */
@@ -105,8 +113,11 @@ final class MessageIndex {
         return result;
     }
 
+    /** A message file opened for reading, and where it is. */
+    record Opened(Path path, InputStream in) {}
+
     /** The message's file opened for reading, or null when the mailbox holds no message with that uid. */
-    InputStream open(Path mailbox, String uid) throws IOException {
+    Opened open(Path mailbox, String uid) throws IOException {
         Listing listing = listings.get(mailbox.toString());
         boolean fresh = false;
         if (listing == null) {
@@ -122,7 +133,7 @@ final class MessageIndex {
             } else {
                 Path path = entry.path(mailbox);
                 try {
-                    return Files.newInputStream(path, LinkOption.NOFOLLOW_LINKS);
+                    return new Opened(path, Files.newInputStream(path, LinkOption.NOFOLLOW_LINKS));
                 } catch (NoSuchFileException moved) {
                     LOG.debug("{} moved or vanished, rescanning {}", path, mailbox);
                 }
@@ -241,11 +252,24 @@ final class MessageIndex {
                 size);
     }
 
-    /** The wire size from the name's ,W= (trusted when ,S= agrees with the file), else scanned. */
+    /**
+     * The wire size from the name's ,W=, trusted when ,S= agrees with the file or the file is an
+     * envelope (whose ,S= is the plaintext's, as Dovecot's compressed and encrypted Maildirs do);
+     * else scanned, an envelope through the message cipher.
+     */
     private long wireSize(Path path, String name, BasicFileAttributes attrs) throws IOException {
         long w = MaildirNames.sizeField(name, 'W');
         long s = MaildirNames.sizeField(name, 'S');
         if (w >= 0 && (s < 0 || s == attrs.size())) {
+            return w;
+        }
+        boolean envelope;
+        try {
+            envelope = Encryption.isEnvelope(path);
+        } catch (NoSuchFileException vanished) {
+            return -1;
+        }
+        if (envelope && w >= 0) {
             return w;
         }
         String key = path.toString();
@@ -256,12 +280,26 @@ final class MessageIndex {
         }
         long scanned;
         try {
-            scanned = WireSize.scan(path);
+            scanned = envelope ? scanEnvelope(path) : WireSize.scan(path);
         } catch (NoSuchFileException vanished) {
             return -1;
         }
         wireSizes.put(key, modified, attrs.size(), scanned);
         return scanned;
+    }
+
+    private long scanEnvelope(Path path) throws IOException {
+        MessageCipher cipher = encryption.current();
+        if (cipher == null) {
+            throw new IOException(
+                    path + " is encrypted and has no ,W= size; no message cipher is registered to read it");
+        }
+        try (InputStream plain =
+                cipher.decrypt(Files.newInputStream(path, LinkOption.NOFOLLOW_LINKS), path.toString())) {
+            return WireSize.scan(plain);
+        } catch (StoreException e) {
+            throw new IOException(e.getMessage(), e);
+        }
     }
 
     /** The most recently used listings, at most {@link #CACHED_MAILBOXES} and {@link #CACHED_MESSAGES} in all. */

@@ -32,16 +32,21 @@ final class WireSize {
 
     /** The wire size of the file, read to its end. */
     static long scan(Path path) throws IOException {
+        try (InputStream in = Files.newInputStream(path, LinkOption.NOFOLLOW_LINKS)) {
+            return scan(in);
+        }
+    }
+
+    /** The wire size of what the stream yields, read to its end. */
+    static long scan(InputStream in) throws IOException {
         byte[] buffer = new byte[BUFFER_SIZE];
         long size = 0;
         boolean previousCr = false;
-        try (InputStream in = Files.newInputStream(path, LinkOption.NOFOLLOW_LINKS)) {
-            int r;
-            while ((r = in.read(buffer)) >= 0) {
-                size += of(buffer, r, previousCr);
-                if (r > 0) {
-                    previousCr = buffer[r - 1] == '\r';
-                }
+        int r;
+        while ((r = in.read(buffer)) >= 0) {
+            size += of(buffer, r, previousCr);
+            if (r > 0) {
+                previousCr = buffer[r - 1] == '\r';
             }
         }
         return size;
