@@ -179,7 +179,7 @@ public final class Rfc8998Engine extends SSLEngine {
             start();
         }
         int produced = deliverApplicationData(dsts, offset, length);
-        if (inboundDone || failed) {
+        if (inboundDone || failed || !started) {
             return result(produced > 0 ? Status.OK : Status.CLOSED, 0, produced);
         }
         if (protocol.getAvailableInputBytes() > 0) {

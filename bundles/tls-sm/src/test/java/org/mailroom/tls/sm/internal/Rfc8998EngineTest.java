@@ -255,6 +255,20 @@ public class Rfc8998EngineTest {
     }
 
     @Test
+    public void closedBeforeTheHandshake() throws Exception {
+        Rfc8998Engine engine = new Rfc8998Engine(credentials);
+        engine.closeOutbound();
+        assertTrue(engine.isOutboundDone());
+        assertEquals(HandshakeStatus.NOT_HANDSHAKING, engine.getHandshakeStatus());
+        assertEquals(
+                Status.CLOSED, engine.wrap(ByteBuffer.allocate(0), packet()).getStatus());
+        assertEquals(
+                Status.CLOSED, engine.unwrap(ByteBuffer.allocate(10), app()).getStatus());
+        engine.closeInbound();
+        assertTrue(engine.isInboundDone());
+    }
+
+    @Test
     public void clientModeIsUnsupported() {
         Rfc8998Engine engine = new Rfc8998Engine(credentials);
         engine.setUseClientMode(false);
