@@ -29,6 +29,7 @@ import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.junit.runners.MethodSorters;
 import org.mailroom.api.auth.UserDirectory;
+import org.mailroom.api.tls.TlsEngineProvider;
 import org.mailroom.testing.Poll;
 import org.mailroom.testing.Pop3Client;
 import org.mailroom.testing.SessionLoad;
@@ -54,6 +55,8 @@ public class CnDistributionIT extends MailroomTestSupport {
     private static final String CRYPT_FEATURE = "mailroom-store-crypt-core";
     private static final String KEYS_BSN = "org.mailroom.keys.pkcs12";
     private static final String KEYS_FEATURE = "mailroom-keys-pkcs12-core";
+    private static final String TLS_SM_BSN = "org.mailroom.tls.sm";
+    private static final String TLS_SM_FEATURE = "mailroom-tls-sm-core";
     private static final String PASSWORD = "Crypt-Secret-1";
     private static final int WELCOME_MESSAGES = 3;
     private static final byte[] ENVELOPE_MAGIC = {(byte) 0x89, 'M', 'R', 'E', 'N', 'V', '\r', '\n'};
@@ -364,6 +367,299 @@ public class CnDistributionIT extends MailroomTestSupport {
         Path stored = fileOfWireSize(user, list(user).get(WELCOME_MESSAGES).listSize());
         assertTrue(stored + " is an envelope", startsWith(Files.readAllBytes(stored), ENVELOPE_MAGIC));
         assertTrue(retrieveAll(user).get(WELCOME_MESSAGES).text().contains("spooled line 49"));
+    }
+
+    @Test(timeout = 300_000)
+    public void t8_rfc8998AndInternationalTlsOnTheSamePortsThenPop3Logins() throws Exception {
+        assertFeatureInstalled(TLS_SM_FEATURE);
+        assertBundleActive(TLS_SM_BSN);
+        // An SM2 key and certificate as an operator makes them with Debian's openssl, replacing
+        // the self-signed one the bundle generated at first start.
+        Path certificate = Path.of(tlsSmSetting("certificate"));
+        Path key = Path.of(tlsSmSetting("privateKey"));
+        assertTrue("self-signed SM2 certificate generated: " + certificate, Files.exists(certificate));
+        Path dir = Files.createTempDirectory("sm2");
+        Path newKey = dir.resolve("key.pem");
+        Path newCert = dir.resolve("cert.pem");
+        openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:SM2", "-out", newKey.toString());
+        openssl(
+                "req",
+                "-new",
+                "-x509",
+                "-key",
+                newKey.toString(),
+                "-sm3",
+                "-sigopt",
+                "distid:1234567812345678",
+                "-subj",
+                "/CN=localhost/O=Mailroom CnDistributionIT",
+                "-days",
+                "30",
+                "-out",
+                newCert.toString());
+        Files.copy(newKey, key, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(newCert, certificate, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        byte[] opensslDer = pemDer(newCert);
+        Poll.until("the openssl SM2 certificate served", TIMEOUT, () -> {
+            try (SmClient sm = SmClient.connect(pop3sPort())) {
+                return java.util.Arrays.equals(opensslDer, sm.client.serverCertificate);
+            } catch (IOException e) {
+                return false;
+            }
+        });
+
+        try (SmClient sm = SmClient.connect(pop3sPort())) {
+            assertEquals(org.bouncycastle.tls.CipherSuite.TLS_SM4_GCM_SM3, sm.client.cipherSuite());
+            String greeting = sm.readLine();
+            assertTrue(greeting, greeting.startsWith("+OK"));
+            assertPop3Login(sm);
+        }
+        try (Pop3Client jdk = Pop3Client.connectTls(LOCALHOST, pop3sPort(), TIMEOUT)) {
+            assertEquals("the JDK client sees the international TLS", "TLSv1.3", jdk.tlsProtocol());
+            assertTrue(jdk.readGreeting().startsWith("+OK"));
+            assertTrue(jdk.command("USER " + DEMO_USER).ok());
+            assertTrue(jdk.command("PASS " + DEMO_PASSWORD).ok());
+            assertTrue(jdk.command("QUIT").ok());
+        }
+        String international = opensslPop3Session(pop3sPort());
+        assertTrue(international, international.contains("Protocol version: TLSv1.3"));
+        assertTrue(
+                international,
+                international.contains("Ciphersuite: TLS_AES_") || international.contains("Ciphersuite: TLS_CHACHA20"));
+        assertFalse(
+                "openssl is not served the SM2 certificate: " + international,
+                international.contains("CnDistributionIT"));
+        assertTrue(international, countOk(international) >= 4); // greeting, USER, PASS, QUIT
+        assertFalse(international, international.contains("-ERR"));
+
+        // STLS on the POP3 port: the same choice after the upgrade.
+        try (java.net.Socket plain = new java.net.Socket(LOCALHOST, pop3Port())) {
+            plain.setSoTimeout((int) TIMEOUT.toMillis());
+            var in = new java.io.BufferedInputStream(plain.getInputStream());
+            var out = plain.getOutputStream();
+            assertTrue(readLine(in).startsWith("+OK"));
+            out.write("STLS\r\n".getBytes(UTF_8));
+            assertTrue(readLine(in).startsWith("+OK"));
+            try (SmClient sm = SmClient.over(in, out)) {
+                assertEquals(org.bouncycastle.tls.CipherSuite.TLS_SM4_GCM_SM3, sm.client.cipherSuite());
+                assertPop3Login(sm);
+            }
+        }
+    }
+
+    @Test(timeout = 300_000)
+    public void t9_theRfc8998BundleUpdatedAndRemovedWhileInternationalClientsLogIn() throws Exception {
+        UserDirectory users = getOsgiService(UserDirectory.class);
+        for (int client = 0; client < 2; client++) {
+            users.add("tlsload" + client, PASSWORD);
+        }
+        try (SessionLoad international = SessionLoad.start("jdk-tls", 2, (client, round) -> {
+            try (Pop3Client jdk = Pop3Client.connectTls(LOCALHOST, pop3sPort(), TIMEOUT)) {
+                assertTrue(jdk.readGreeting().startsWith("+OK"));
+                assertTrue(jdk.command("USER tlsload" + client).ok());
+                Pop3Client.Response pass = jdk.command("PASS " + PASSWORD);
+                assertTrue(pass.status(), pass.ok());
+                assertTrue(jdk.command("QUIT").ok());
+            }
+        })) {
+            international.awaitSessionsByEveryClient(3, TIMEOUT);
+            // The RFC 8998 client runs in this probe, wired to the container's bctls, which these
+            // swaps may refresh: after them the provider is checked as a service.
+            admin("bundle:update " + TLS_SM_BSN);
+            getOsgiService(TlsEngineProvider.class, "(" + TlsEngineProvider.NAME + "=rfc8998)", TIMEOUT);
+            international.awaitSessionsByEveryClient(3, TIMEOUT);
+            admin("feature:uninstall " + TLS_SM_FEATURE);
+            international.awaitSessionsByEveryClient(3, TIMEOUT);
+            admin("feature:install " + TLS_SM_FEATURE);
+            getOsgiService(TlsEngineProvider.class, "(" + TlsEngineProvider.NAME + "=rfc8998)", TIMEOUT);
+            international.awaitSessionsByEveryClient(3, TIMEOUT);
+            international.stop(TIMEOUT);
+            international.assertNoFailures("international TLS logins while the RFC 8998 bundle was swapped");
+            assertNull(Security.getProvider("BC"));
+            assertNull(Security.getProvider("BCJSSE"));
+        }
+    }
+
+    private void assertPop3Login(SmClient sm) throws IOException {
+        sm.send("USER " + DEMO_USER);
+        assertTrue(sm.readLine().startsWith("+OK"));
+        sm.send("PASS " + DEMO_PASSWORD);
+        String pass = sm.readLine();
+        assertTrue(pass, pass.startsWith("+OK"));
+        sm.send("QUIT");
+        assertTrue(sm.readLine().startsWith("+OK"));
+    }
+
+    /** Bouncy Castle's TLS client offering RFC 8998 only: TLS 1.3, TLS_SM4_GCM_SM3, sm2sig_sm3, curveSM2. */
+    private static final class Rfc8998Client extends org.bouncycastle.tls.DefaultTlsClient {
+        volatile byte[] serverCertificate;
+
+        Rfc8998Client() {
+            super(new org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto(new java.security.SecureRandom()));
+        }
+
+        int cipherSuite() {
+            return context.getSecurityParametersConnection().getCipherSuite();
+        }
+
+        @Override
+        protected org.bouncycastle.tls.ProtocolVersion[] getSupportedVersions() {
+            return org.bouncycastle.tls.ProtocolVersion.TLSv13.only();
+        }
+
+        @Override
+        protected int[] getSupportedCipherSuites() {
+            return new int[] {org.bouncycastle.tls.CipherSuite.TLS_SM4_GCM_SM3};
+        }
+
+        @Override
+        @SuppressWarnings({"rawtypes", "unchecked"})
+        protected java.util.Vector getSupportedGroups(java.util.Vector roles) {
+            java.util.Vector groups = new java.util.Vector();
+            groups.add(org.bouncycastle.tls.NamedGroup.curveSM2);
+            return groups;
+        }
+
+        @Override
+        @SuppressWarnings({"rawtypes", "unchecked"})
+        protected java.util.Vector getSupportedSignatureAlgorithms() {
+            java.util.Vector algorithms = new java.util.Vector();
+            algorithms.add(org.bouncycastle.tls.SignatureAndHashAlgorithm.sm2sig_sm3);
+            return algorithms;
+        }
+
+        @Override
+        public org.bouncycastle.tls.TlsAuthentication getAuthentication() {
+            return new org.bouncycastle.tls.TlsAuthentication() {
+                @Override
+                public void notifyServerCertificate(org.bouncycastle.tls.TlsServerCertificate certificate)
+                        throws IOException {
+                    serverCertificate =
+                            certificate.getCertificate().getCertificateAt(0).getEncoded();
+                }
+
+                @Override
+                public org.bouncycastle.tls.TlsCredentials getClientCredentials(
+                        org.bouncycastle.tls.CertificateRequest request) {
+                    return null;
+                }
+            };
+        }
+    }
+
+    /** An RFC 8998 connection: the BC client and its plaintext streams. */
+    private static final class SmClient implements AutoCloseable {
+        final Rfc8998Client client = new Rfc8998Client();
+        final org.bouncycastle.tls.TlsClientProtocol protocol;
+        final java.net.Socket socket;
+        final java.io.InputStream in;
+
+        private SmClient(java.net.Socket socket, java.io.InputStream raw, java.io.OutputStream out) throws IOException {
+            this.socket = socket;
+            protocol = new org.bouncycastle.tls.TlsClientProtocol(raw, out);
+            protocol.connect(client);
+            in = new java.io.BufferedInputStream(protocol.getInputStream());
+        }
+
+        static SmClient connect(int port) throws IOException {
+            java.net.Socket s = new java.net.Socket(LOCALHOST, port);
+            s.setSoTimeout((int) TIMEOUT.toMillis());
+            try {
+                return new SmClient(s, s.getInputStream(), s.getOutputStream());
+            } catch (IOException | RuntimeException e) {
+                s.close();
+                throw e;
+            }
+        }
+
+        static SmClient over(java.io.InputStream in, java.io.OutputStream out) throws IOException {
+            return new SmClient(null, in, out);
+        }
+
+        void send(String line) throws IOException {
+            protocol.getOutputStream().write((line + "\r\n").getBytes(UTF_8));
+            protocol.getOutputStream().flush();
+        }
+
+        String readLine() throws IOException {
+            return CnDistributionIT.readLine(in);
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                protocol.close();
+            } finally {
+                if (socket != null) {
+                    socket.close();
+                }
+            }
+        }
+    }
+
+    private static String readLine(java.io.InputStream in) throws IOException {
+        java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+        for (int b = in.read(); b != '\n'; b = in.read()) {
+            if (b < 0) {
+                throw new java.io.EOFException("closed after " + line.toString(UTF_8));
+            }
+            line.write(b);
+        }
+        return line.toString(UTF_8).replaceAll("\r$", "");
+    }
+
+    private String tlsSmSetting(String key) throws IOException {
+        Object v = configurationAdmin
+                .getConfiguration("org.mailroom.tls.sm", null)
+                .getProperties()
+                .get(key);
+        assertTrue("etc/org.mailroom.tls.sm.cfg has " + key, v != null);
+        return v.toString();
+    }
+
+    private static byte[] pemDer(Path pem) throws IOException {
+        String text = Files.readString(pem, java.nio.charset.StandardCharsets.US_ASCII);
+        String body = text.substring(
+                text.indexOf("-----BEGIN CERTIFICATE-----") + 27, text.indexOf("-----END CERTIFICATE-----"));
+        return Base64.getMimeDecoder().decode(body);
+    }
+
+    private static int countOk(String text) {
+        return text.split("\\+OK", -1).length - 1;
+    }
+
+    /** A POP3 login through Debian's openssl s_client, as an international client; its whole output. */
+    private static String opensslPop3Session(int port) throws Exception {
+        Process p = new ProcessBuilder("openssl", "s_client", "-connect", LOCALHOST + ":" + port, "-quiet", "-brief")
+                .redirectErrorStream(true)
+                .start();
+        StringBuilder output = new StringBuilder();
+        Thread reader = new Thread(() -> {
+            try {
+                output.append(new String(p.getInputStream().readAllBytes(), UTF_8));
+            } catch (IOException e) {
+                output.append(e);
+            }
+        });
+        reader.start();
+        try (var stdin = p.getOutputStream()) {
+            for (String line : List.of("USER " + DEMO_USER, "PASS " + DEMO_PASSWORD, "QUIT")) {
+                stdin.write((line + "\r\n").getBytes(UTF_8));
+                stdin.flush();
+            }
+            assertTrue("openssl s_client finished", p.waitFor(60, TimeUnit.SECONDS));
+        }
+        reader.join(10_000);
+        return output.toString();
+    }
+
+    private static void openssl(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("openssl"));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(command + ": " + out, 0, p.exitValue());
     }
 
     // ---- helpers ----

@@ -1,9 +1,12 @@
 package org.mailroom.transport.internal;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.mailroom.api.protocol.Protocol;
+import org.mailroom.api.tls.TlsEngineProvider;
 import org.osgi.framework.Constants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -43,6 +46,15 @@ public class ListenerComponent {
             policyOption = ReferencePolicyOption.GREEDY)
     volatile List<Map.Entry<Map<String, Object>, Protocol>> protocols = List.of();
 
+    /** TLS engines beside the JDK's, in the same order as {@link #protocols}. */
+    @Reference(
+            name = "engineProvider",
+            service = TlsEngineProvider.class,
+            cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile List<TlsEngineProvider> engineProviders = List.of();
+
     @Reference
     TlsDefaults tlsDefaults;
 
@@ -54,7 +66,7 @@ public class ListenerComponent {
     void activate(Map<String, Object> properties) throws Exception {
         this.properties = properties;
         ListenerSettings settings = settings(properties, "the listener is not started");
-        listener = new MinaListener(settings, this::protocol);
+        listener = new MinaListener(settings, this::protocol, this::engineProvidersBestFirst);
         tlsDefaults.watch(onTlsChange);
     }
 
@@ -110,6 +122,12 @@ public class ListenerComponent {
 
     MinaListener listener() {
         return listener;
+    }
+
+    private List<TlsEngineProvider> engineProvidersBestFirst() {
+        List<TlsEngineProvider> best = new ArrayList<>(engineProviders);
+        Collections.reverse(best);
+        return best;
     }
 
     /** The highest-ranked protocol service with the given name, or null. */

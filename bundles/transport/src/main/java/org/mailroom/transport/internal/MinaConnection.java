@@ -234,6 +234,7 @@ final class MinaConnection implements Connection {
     public boolean isStartTlsAvailable() {
         return settings.tls() == TlsMode.STARTTLS
                 && !io.getFilterChain().contains(SslFilter.class)
+                && !TlsSelectFilter.selecting(io)
                 && listener.tls() != null;
     }
 
@@ -263,7 +264,7 @@ final class MinaConnection implements Connection {
         // Anything the client pipelined after the command was sent in the clear: drop it (CVE-2011-0411).
         input.clear();
         flush();
-        io.getFilterChain().addFirst("tls", listener.newSslFilter(tls));
+        listener.addTls(io, tls);
         byte[] bytes = (reply + "\r\n").getBytes(StandardCharsets.UTF_8);
         io.getFilterChain().fireFilterWrite(new PlainWriteRequest(IoBuffer.wrap(bytes), io));
     }

@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -16,6 +17,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.mina.core.buffer.IoBuffer;
 import org.apache.mina.core.service.IoHandlerAdapter;
 import org.apache.mina.core.service.IoService;
@@ -28,6 +30,7 @@ import org.apache.mina.filter.ssl.SslEvent;
 import org.apache.mina.filter.ssl.SslFilter;
 import org.apache.mina.transport.socket.nio.NioSocketAcceptor;
 import org.mailroom.api.protocol.Protocol;
+import org.mailroom.api.tls.TlsEngineProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +50,7 @@ final class MinaListener {
     private static final long REFUSAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final Function<String, Protocol> protocols;
+    private final Supplier<List<TlsEngineProvider>> engineProviders;
     private final NioSocketAcceptor acceptor;
     private final ThreadPoolExecutor workers;
     private final ScheduledExecutorService scheduler;
@@ -61,8 +65,18 @@ final class MinaListener {
 
     MinaListener(ListenerSettings settings, Function<String, Protocol> protocols)
             throws IOException, GeneralSecurityException {
+        this(settings, protocols, List::of);
+    }
+
+    /** @param engineProviders the TLS engine providers registered now, best first */
+    MinaListener(
+            ListenerSettings settings,
+            Function<String, Protocol> protocols,
+            Supplier<List<TlsEngineProvider>> engineProviders)
+            throws IOException, GeneralSecurityException {
         this.settings = settings;
         this.protocols = protocols;
+        this.engineProviders = engineProviders;
         this.tls =
                 settings.tls() == TlsMode.NONE ? null : new TlsContextSource(settings.tlsSettings(), settings.name());
         String name = settings.name();
@@ -224,7 +238,23 @@ final class MinaListener {
         return tls;
     }
 
-    SslFilter newSslFilter(TlsContextSource source) {
+    /**
+     * Starts TLS on a session: the JDK's SslFilter, or while TLS engine providers are registered,
+     * a {@link TlsSelectFilter} that picks the engine by the client's ClientHello.
+     */
+    void addTls(IoSession session, TlsContextSource source) {
+        List<TlsEngineProvider> providers = engineProviders.get();
+        if (providers.isEmpty()) {
+            session.getFilterChain().addFirst(TlsSelectFilter.TLS, newSslFilter(source));
+        } else {
+            session.getFilterChain()
+                    .addFirst(
+                            TlsSelectFilter.NAME,
+                            new TlsSelectFilter(settings.name(), providers, s -> newSslFilter(source)));
+        }
+    }
+
+    private SslFilter newSslFilter(TlsContextSource source) {
         // Mina's SslFilter applies the enabled protocols and suites to each SSLEngine it creates but has
         // no setting for the suite order, so the engine is adjusted after Mina made it: the server picks
         // the first of its suites (tls.cipherSuites order) that the client offers.
@@ -343,7 +373,7 @@ final class MinaListener {
                 return;
             }
             if (s.tls() == TlsMode.IMPLICIT && tls != null) {
-                session.getFilterChain().addFirst("tls", newSslFilter(tls));
+                addTls(session, tls);
             }
             session.setAttribute(CONNECTION, new MinaConnection(session, MinaListener.this, s));
         }
@@ -370,7 +400,7 @@ final class MinaListener {
                 }
                 session.setAttribute(REFUSAL_PERMIT, Boolean.TRUE);
                 session.setAttribute(REFUSAL, reply);
-                session.getFilterChain().addFirst("tls", newSslFilter(tls));
+                addTls(session, tls);
             } else {
                 send(session, reply);
             }
@@ -449,8 +479,9 @@ final class MinaListener {
      * broken client can make the SSL engine throw unchecked exceptions too) is the client's doing.
      */
     private static boolean handshaking(IoSession session) {
-        return session.getFilterChain().contains(SslFilter.class)
-                && session.getAttribute(SslFilter.SSL_SECURED) == null;
+        return TlsSelectFilter.selecting(session)
+                || (session.getFilterChain().contains(SslFilter.class)
+                        && session.getAttribute(SslFilter.SSL_SECURED) == null);
     }
 
     /**

@@ -30,6 +30,8 @@ import javax.net.ssl.SSLSessionContext;
 import org.bouncycastle.tls.CipherSuite;
 import org.bouncycastle.tls.TlsServerProtocol;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+import org.mailroom.api.tls.ClientHello;
+import org.mailroom.api.tls.MalformedClientHelloException;
 
 /**
  * A server-mode {@link SSLEngine} that speaks RFC 8998 (TLS 1.3 with TLS_SM4_GCM_SM3 or
@@ -253,7 +255,7 @@ public final class Rfc8998Engine extends SSLEngine {
         StringBuilder message =
                 new StringBuilder(handshaking ? "RFC 8998 handshake failed: " : "TLS connection failed: ");
         message.append(server != null && server.failure() != null ? server.failure() : String.valueOf(cause));
-        if (handshaking && clientHello != null && !ClientHelloParser.offersRfc8998(clientHello)) {
+        if (handshaking && clientHello != null && !Rfc8998Server.offeredBy(clientHello)) {
             message.append("; the client does not offer TLS 1.3 with TLS_SM4_GCM_SM3 and sm2sig_sm3 (it offers ")
                     .append(clientHello.describe())
                     .append(')');
@@ -273,12 +275,12 @@ public final class Rfc8998Engine extends SSLEngine {
         }
         helloRecords.write(record, 0, record.length);
         try {
-            ClientHello parsed = ClientHelloParser.parse(ByteBuffer.wrap(helloRecords.toByteArray()));
+            ClientHello parsed = ClientHello.parse(ByteBuffer.wrap(helloRecords.toByteArray()));
             if (parsed != null) {
                 clientHello = parsed;
                 helloRecords = null;
             }
-        } catch (ClientHelloParser.MalformedHelloException e) {
+        } catch (MalformedClientHelloException e) {
             helloProblem = e.getMessage();
             helloRecords = null;
         }

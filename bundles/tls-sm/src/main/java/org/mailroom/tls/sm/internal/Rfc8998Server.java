@@ -15,6 +15,7 @@ import org.bouncycastle.tls.TlsUtils;
 import org.bouncycastle.tls.crypto.TlsCryptoParameters;
 import org.bouncycastle.tls.crypto.impl.bc.BcDefaultTlsCredentialedSigner;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+import org.mailroom.api.tls.ClientHello;
 
 /**
  * The server side of an RFC 8998 handshake for Bouncy Castle's TlsServerProtocol: TLS 1.3 only,
@@ -25,6 +26,9 @@ final class Rfc8998Server extends AbstractTlsServer {
 
     /** The RFC 8998 suites, preferred first. */
     static final int[] SUITES = {CipherSuite.TLS_SM4_GCM_SM3, CipherSuite.TLS_SM4_CCM_SM3};
+
+    static final int TLS_SM4_GCM_SM3 = 0x00C6;
+    static final int SM2SIG_SM3 = 0x0708;
 
     private final BcTlsCrypto crypto;
     private final SmCredentials credentials;
@@ -40,6 +44,13 @@ final class Rfc8998Server extends AbstractTlsServer {
         this.crypto = crypto;
         this.credentials = credentials;
         this.enabledSuites = enabledSuites.clone();
+    }
+
+    /** True if the client can speak RFC 8998: TLS 1.3 with TLS_SM4_GCM_SM3 and sm2sig_sm3. */
+    static boolean offeredBy(ClientHello hello) {
+        return hello.supportedVersions().contains(ClientHello.TLS13)
+                && hello.cipherSuites().contains(TLS_SM4_GCM_SM3)
+                && hello.signatureAlgorithms().contains(SM2SIG_SM3);
     }
 
     /** The suites of {@link #SUITES} that the crypto implements. */

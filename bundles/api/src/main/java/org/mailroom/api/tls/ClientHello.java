@@ -1,10 +1,13 @@
-package org.mailroom.tls.sm.internal;
+package org.mailroom.api.tls;
 
+import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
  * The parts of a TLS ClientHello that decide whether we can serve the client (RFC 8446 section
- * 4.1.2): code points as unsigned 16-bit ints, in the client's order.
+ * 4.1.2): code points as unsigned 16-bit ints, in the client's order. The transport reads it
+ * before any TLS implementation sees the connection and hands it to each {@link
+ * TlsEngineProvider} to choose the engine.
  *
  * @param legacyVersion the legacy_version field, 0x0303 for TLS 1.2 and 1.3 clients
  * @param supportedVersions the supported_versions extension, empty when absent
@@ -26,6 +29,25 @@ public record ClientHello(
         cipherSuites = List.copyOf(cipherSuites);
         signatureAlgorithms = List.copyOf(signatureAlgorithms);
         supportedGroups = List.copyOf(supportedGroups);
+    }
+
+    /** Code point of TLS 1.3 in supported_versions. */
+    public static final int TLS13 = 0x0304;
+
+    /** Largest ClientHello body read; a real one is a few hundred octets, with PQ key shares a few KiB. */
+    public static final int MAX_LENGTH = ClientHelloReader.MAX_CLIENT_HELLO;
+
+    /**
+     * Reads the ClientHello from the first TLS records a client sent, at the buffer's position;
+     * the buffer's position and limit are left as they were. It may be fragmented over several
+     * handshake records.
+     *
+     * @return the ClientHello, or null if the buffer does not hold all of it yet
+     * @throws MalformedClientHelloException if the octets are not TLS handshake records starting
+     *     with a well-formed ClientHello, or it is larger than {@link #MAX_LENGTH}
+     */
+    public static ClientHello parse(ByteBuffer records) throws MalformedClientHelloException {
+        return ClientHelloReader.parse(records);
     }
 
     /** A short description for logs and error messages, code points in hex. */

@@ -23,6 +23,7 @@ import org.apache.mina.filter.ssl.SslFilter;
  * sent. This filter sends it, unencrypted by Mina since it is a finished TLS record, closes the
  * session once it is written, and then rethrows, so that the IoHandler still sees the exception.
  */
+/** Test helper: the transport's ProviderSslFilter, per session, for driving the engine with Mina alone. */
 public class Rfc8998SslFilter extends SslFilter {
 
     /** The session's engine. */

@@ -15,8 +15,10 @@ import javax.net.ssl.SSLEngine;
 import org.bouncycastle.tls.NamedGroup;
 import org.bouncycastle.tls.TlsClientProtocol;
 import org.junit.Test;
+import org.mailroom.api.tls.ClientHello;
+import org.mailroom.api.tls.MalformedClientHelloException;
 
-public class ClientHelloParserTest {
+public class ClientHelloTest {
 
     private static ByteBuffer jdkClientHello() throws Exception {
         SSLEngine client = SSLContext.getDefault().createSSLEngine("mail.example.org", 465);
@@ -40,7 +42,7 @@ public class ClientHelloParserTest {
         ByteBuffer net = jdkClientHello();
         int position = net.position();
         int limit = net.limit();
-        ClientHello hello = ClientHelloParser.parse(net);
+        ClientHello hello = ClientHello.parse(net);
         assertNotNull(hello);
         assertEquals("buffer untouched", position, net.position());
         assertEquals(limit, net.limit());
@@ -50,19 +52,19 @@ public class ClientHelloParserTest {
         assertTrue(hello.signatureAlgorithms().contains(0x0403)); // ecdsa_secp256r1_sha256
         assertTrue(hello.supportedGroups().contains(NamedGroup.x25519));
         assertEquals("mail.example.org", hello.serverName());
-        assertFalse(ClientHelloParser.offersRfc8998(hello));
+        assertFalse(Rfc8998Server.offeredBy(hello));
     }
 
     @Test
     public void parsesABouncyCastleRfc8998ClientHello() throws Exception {
-        ClientHello hello = ClientHelloParser.parse(ByteBuffer.wrap(bcClientHello()));
+        ClientHello hello = ClientHello.parse(ByteBuffer.wrap(bcClientHello()));
         assertNotNull(hello);
         assertEquals(java.util.List.of(0x0304), hello.supportedVersions());
         assertTrue(hello.cipherSuites().contains(0x00C6));
         assertEquals(java.util.List.of(0x0708), hello.signatureAlgorithms());
         assertEquals(java.util.List.of(NamedGroup.curveSM2), hello.supportedGroups());
         assertEquals("localhost", hello.serverName());
-        assertTrue(ClientHelloParser.offersRfc8998(hello));
+        assertTrue(Rfc8998Server.offeredBy(hello));
     }
 
     /** The same handshake message re-cut into 7-byte records, arriving a byte at a time. */
@@ -81,14 +83,14 @@ public class ClientHelloParserTest {
         for (int i = 0; i < wire.length - 1; i++) {
             buffer.put(wire[i]);
             buffer.flip();
-            assertNull("need more bytes after " + (i + 1), ClientHelloParser.parse(buffer));
+            assertNull("need more bytes after " + (i + 1), ClientHello.parse(buffer));
             buffer.compact();
         }
         buffer.put(wire[wire.length - 1]);
         buffer.flip();
-        ClientHello hello = ClientHelloParser.parse(buffer);
+        ClientHello hello = ClientHello.parse(buffer);
         assertNotNull(hello);
-        assertTrue(ClientHelloParser.offersRfc8998(hello));
+        assertTrue(Rfc8998Server.offeredBy(hello));
         assertEquals(wire.length, buffer.remaining());
     }
 
@@ -104,9 +106,9 @@ public class ClientHelloParserTest {
 
     private static void assertMalformed(byte[] bytes, String expected) {
         try {
-            ClientHelloParser.parse(ByteBuffer.wrap(bytes));
+            ClientHello.parse(ByteBuffer.wrap(bytes));
             fail("accepted " + java.util.Arrays.toString(bytes));
-        } catch (ClientHelloParser.MalformedHelloException e) {
+        } catch (MalformedClientHelloException e) {
             assertTrue(e.getMessage(), e.getMessage().contains(expected));
         }
     }

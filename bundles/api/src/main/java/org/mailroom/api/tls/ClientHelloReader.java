@@ -1,4 +1,4 @@
-package org.mailroom.tls.sm.internal;
+package org.mailroom.api.tls;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -10,16 +10,12 @@ import java.util.List;
  * Reads the ClientHello out of the first TLS records a client sends, without consuming them: the
  * bytes stay in the buffer for the TLS implementation proper. The ClientHello may be fragmented
  * over several handshake records, and those over several reads; until all of it is there, {@link
- * #parse} answers null.
+ * ClientHello#parse} answers null.
  */
-public final class ClientHelloParser {
+final class ClientHelloReader {
 
     /** Largest ClientHello body accepted; a real one is a few hundred bytes, with PQ key shares a few KiB. */
-    public static final int MAX_CLIENT_HELLO = 64 * 1024;
-
-    static final int TLS13 = 0x0304;
-    static final int TLS_SM4_GCM_SM3 = 0x00C6;
-    static final int SM2SIG_SM3 = 0x0708;
+    static final int MAX_CLIENT_HELLO = 64 * 1024;
 
     private static final int RECORD_HEADER = 5;
     private static final int MAX_PLAINTEXT_RECORD = 16384;
@@ -30,24 +26,17 @@ public final class ClientHelloParser {
     private static final int EXT_SIGNATURE_ALGORITHMS = 13;
     private static final int EXT_SUPPORTED_VERSIONS = 43;
 
-    private ClientHelloParser() {}
-
-    /** True if the client can speak RFC 8998: TLS 1.3 with TLS_SM4_GCM_SM3 and sm2sig_sm3. */
-    public static boolean offersRfc8998(ClientHello hello) {
-        return hello.supportedVersions().contains(TLS13)
-                && hello.cipherSuites().contains(TLS_SM4_GCM_SM3)
-                && hello.signatureAlgorithms().contains(SM2SIG_SM3);
-    }
+    private ClientHelloReader() {}
 
     /**
      * Parses the ClientHello at the buffer's position; the buffer's position and limit are left as
      * they were.
      *
      * @return the ClientHello, or null if the buffer does not hold all of it yet
-     * @throws MalformedHelloException if the bytes are not TLS handshake records starting with a
+     * @throws MalformedClientHelloException if the bytes are not TLS handshake records starting with a
      *     well-formed ClientHello, or it is larger than {@link #MAX_CLIENT_HELLO}
      */
-    public static ClientHello parse(ByteBuffer buffer) throws MalformedHelloException {
+    static ClientHello parse(ByteBuffer buffer) throws MalformedClientHelloException {
         ByteBuffer in = buffer.duplicate();
         ByteArrayOutputStream handshake = new ByteArrayOutputStream();
         int needed = -1; // handshake bytes of header + body, once the header is known
@@ -61,14 +50,14 @@ public final class ClientHelloParser {
             int major = in.get(p + 1) & 0xFF;
             int length = ((in.get(p + 3) & 0xFF) << 8) | (in.get(p + 4) & 0xFF);
             if (type != CONTENT_HANDSHAKE) {
-                throw new MalformedHelloException(
+                throw new MalformedClientHelloException(
                         "not a TLS handshake record (content type " + type + " at offset " + offset + ")");
             }
             if (major != 3) {
-                throw new MalformedHelloException("not a TLS record (version byte " + major + ")");
+                throw new MalformedClientHelloException("not a TLS record (version byte " + major + ")");
             }
             if (length == 0 || length > MAX_PLAINTEXT_RECORD) {
-                throw new MalformedHelloException("handshake record length " + length + " out of range");
+                throw new MalformedClientHelloException("handshake record length " + length + " out of range");
             }
             if (in.remaining() - offset < RECORD_HEADER + length) {
                 return null;
@@ -80,36 +69,36 @@ public final class ClientHelloParser {
             if (needed < 0 && handshake.size() >= 4) {
                 byte[] head = handshake.toByteArray();
                 if ((head[0] & 0xFF) != HANDSHAKE_CLIENT_HELLO) {
-                    throw new MalformedHelloException(
+                    throw new MalformedClientHelloException(
                             "first handshake message is type " + (head[0] & 0xFF) + ", not a ClientHello (1)");
                 }
                 int bodyLength = ((head[1] & 0xFF) << 16) | ((head[2] & 0xFF) << 8) | (head[3] & 0xFF);
                 if (bodyLength > MAX_CLIENT_HELLO) {
-                    throw new MalformedHelloException(
+                    throw new MalformedClientHelloException(
                             "ClientHello of " + bodyLength + " bytes exceeds " + MAX_CLIENT_HELLO);
                 }
                 needed = 4 + bodyLength;
             }
             if (handshake.size() > 4 + MAX_CLIENT_HELLO + MAX_PLAINTEXT_RECORD) {
-                throw new MalformedHelloException("handshake data exceeds " + MAX_CLIENT_HELLO + " bytes");
+                throw new MalformedClientHelloException("handshake data exceeds " + MAX_CLIENT_HELLO + " bytes");
             }
         }
         byte[] all = handshake.toByteArray();
         return body(ByteBuffer.wrap(all, 4, needed - 4).slice());
     }
 
-    private static ClientHello body(ByteBuffer b) throws MalformedHelloException {
+    private static ClientHello body(ByteBuffer b) throws MalformedClientHelloException {
         int legacyVersion = u16(b, "legacy_version");
         skip(b, 32, "random");
         skip(b, u8(b, "session_id length"), "session_id");
         int suitesLength = u16(b, "cipher_suites length");
         if (suitesLength < 2 || suitesLength % 2 != 0) {
-            throw new MalformedHelloException("cipher_suites length " + suitesLength + " is invalid");
+            throw new MalformedClientHelloException("cipher_suites length " + suitesLength + " is invalid");
         }
         List<Integer> suites = u16List(slice(b, suitesLength, "cipher_suites"), "cipher_suites");
         int compressions = u8(b, "compression_methods length");
         if (compressions < 1) {
-            throw new MalformedHelloException("no compression_methods");
+            throw new MalformedClientHelloException("no compression_methods");
         }
         skip(b, compressions, "compression_methods");
         List<Integer> versions = List.of();
@@ -119,14 +108,14 @@ public final class ClientHelloParser {
         if (b.hasRemaining()) {
             ByteBuffer extensions = slice(b, u16(b, "extensions length"), "extensions");
             if (b.hasRemaining()) {
-                throw new MalformedHelloException(b.remaining() + " bytes after the extensions");
+                throw new MalformedClientHelloException(b.remaining() + " bytes after the extensions");
             }
             List<Integer> seen = new ArrayList<>();
             while (extensions.hasRemaining()) {
                 int type = u16(extensions, "extension type");
                 ByteBuffer data = slice(extensions, u16(extensions, "extension length"), "extension " + type);
                 if (seen.contains(type)) {
-                    throw new MalformedHelloException("extension " + type + " appears twice");
+                    throw new MalformedClientHelloException("extension " + type + " appears twice");
                 }
                 seen.add(type);
                 switch (type) {
@@ -146,7 +135,7 @@ public final class ClientHelloParser {
                     default -> data.position(data.limit());
                 }
                 if (data.hasRemaining()) {
-                    throw new MalformedHelloException(
+                    throw new MalformedClientHelloException(
                             "extension " + type + " has " + data.remaining() + " trailing bytes");
                 }
             }
@@ -154,7 +143,7 @@ public final class ClientHelloParser {
         return new ClientHello(legacyVersion, versions, suites, sigAlgs, groups, serverName);
     }
 
-    private static String hostName(ByteBuffer data) throws MalformedHelloException {
+    private static String hostName(ByteBuffer data) throws MalformedClientHelloException {
         if (!data.hasRemaining()) {
             return null; // a server's empty acknowledgement; not expected from a client, but harmless
         }
@@ -172,9 +161,9 @@ public final class ClientHelloParser {
         return host;
     }
 
-    private static List<Integer> u16List(ByteBuffer b, String what) throws MalformedHelloException {
+    private static List<Integer> u16List(ByteBuffer b, String what) throws MalformedClientHelloException {
         if (b.remaining() % 2 != 0) {
-            throw new MalformedHelloException(what + " has an odd length");
+            throw new MalformedClientHelloException(what + " has an odd length");
         }
         List<Integer> list = new ArrayList<>(b.remaining() / 2);
         while (b.hasRemaining()) {
@@ -183,39 +172,30 @@ public final class ClientHelloParser {
         return list;
     }
 
-    private static ByteBuffer slice(ByteBuffer b, int length, String what) throws MalformedHelloException {
+    private static ByteBuffer slice(ByteBuffer b, int length, String what) throws MalformedClientHelloException {
         if (b.remaining() < length) {
-            throw new MalformedHelloException(what + " (" + length + " bytes) overruns the ClientHello");
+            throw new MalformedClientHelloException(what + " (" + length + " bytes) overruns the ClientHello");
         }
         ByteBuffer slice = b.slice(b.position(), length);
         b.position(b.position() + length);
         return slice;
     }
 
-    private static void skip(ByteBuffer b, int length, String what) throws MalformedHelloException {
+    private static void skip(ByteBuffer b, int length, String what) throws MalformedClientHelloException {
         slice(b, length, what);
     }
 
-    private static int u8(ByteBuffer b, String what) throws MalformedHelloException {
+    private static int u8(ByteBuffer b, String what) throws MalformedClientHelloException {
         if (!b.hasRemaining()) {
-            throw new MalformedHelloException("ClientHello ends before " + what);
+            throw new MalformedClientHelloException("ClientHello ends before " + what);
         }
         return b.get() & 0xFF;
     }
 
-    private static int u16(ByteBuffer b, String what) throws MalformedHelloException {
+    private static int u16(ByteBuffer b, String what) throws MalformedClientHelloException {
         if (b.remaining() < 2) {
-            throw new MalformedHelloException("ClientHello ends before " + what);
+            throw new MalformedClientHelloException("ClientHello ends before " + what);
         }
         return b.getShort() & 0xFFFF;
-    }
-
-    /** The bytes are not the start of a TLS connection that we can read a ClientHello from. */
-    public static final class MalformedHelloException extends java.io.IOException {
-        private static final long serialVersionUID = 1L;
-
-        public MalformedHelloException(String message) {
-            super(message);
-        }
     }
 }
