@@ -51,6 +51,7 @@ final class MinaListener {
 
     private final Function<String, Protocol> protocols;
     private final Supplier<List<TlsEngineProvider>> engineProviders;
+    private final IoProcessors ioThreads;
     private final NioSocketAcceptor acceptor;
     private final ThreadPoolExecutor workers;
     private final ScheduledExecutorService scheduler;
@@ -91,8 +92,10 @@ final class MinaListener {
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, threads("mailroom-" + name + "-timer"));
         timer.setRemoveOnCancelPolicy(true);
         this.scheduler = timer;
-        this.acceptor = new NioSocketAcceptor(
-                Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())));
+        this.ioThreads = new IoProcessors(
+                Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())),
+                threads("mailroom-" + name + "-io"));
+        this.acceptor = new NioSocketAcceptor(ioThreads);
         acceptor.setReuseAddress(true);
         acceptor.setCloseOnDeactivation(false);
         acceptor.getSessionConfig().setTcpNoDelay(true);
@@ -213,6 +216,7 @@ final class MinaListener {
             session.closeNow();
         }
         acceptor.dispose(true);
+        ioThreads.dispose();
         scheduler.shutdownNow();
         workers.shutdown();
         try {
