@@ -3,7 +3,6 @@ package org.mailroom.transport.internal;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import org.apache.mina.core.service.IoProcessor;
 import org.apache.mina.core.write.WriteRequest;
 import org.apache.mina.transport.socket.nio.NioProcessor;
@@ -81,15 +80,7 @@ final class IoProcessors implements IoProcessor<NioSession> {
         for (NioProcessor processor : processors) {
             processor.dispose();
         }
-        threads.shutdown();
-        try {
-            if (!threads.awaitTermination(5, TimeUnit.SECONDS)) {
-                threads.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            threads.shutdownNow();
-        }
+        MinaListener.stop(threads);
         disposed = true;
     }
 }

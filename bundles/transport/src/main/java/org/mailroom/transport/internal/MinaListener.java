@@ -218,15 +218,7 @@ final class MinaListener {
         acceptor.dispose(true);
         ioThreads.dispose();
         scheduler.shutdownNow();
-        workers.shutdown();
-        try {
-            if (!workers.awaitTermination(5, TimeUnit.SECONDS)) {
-                workers.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            workers.shutdownNow();
-        }
+        stop(workers);
         LOG.info("Listener {} closed", settings.name());
     }
 
@@ -275,6 +267,19 @@ final class MinaListener {
         filter.setEnabledProtocols(source.protocols().toArray(new String[0]));
         filter.setEnabledCipherSuites(source.cipherSuites());
         return filter;
+    }
+
+    /** Shuts the threads down, waiting up to 5 s for running tasks. */
+    static void stop(ExecutorService threads) {
+        threads.shutdown();
+        try {
+            if (!threads.awaitTermination(5, TimeUnit.SECONDS)) {
+                threads.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            threads.shutdownNow();
+        }
     }
 
     private static ThreadFactory threads(String prefix) {
